@@ -1,0 +1,45 @@
+"""pytest-mlops: quality gates for data, features, models and deployments, in pytest.
+
+Importing this package is cheap; gate implementations that need pandas, numpy,
+scikit-learn, pandera or MLflow load on first use.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from pytest_mlops._recorder import attach
+from pytest_mlops.errors import GateFailure, GateWarning, MissingExtraError, MlopsError, MlopsInputError
+from pytest_mlops.gates.generic import check as gate
+from pytest_mlops.results import GateResult
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GateFailure",
+    "GateResult",
+    "GateWarning",
+    "MissingExtraError",
+    "MlopsError",
+    "MlopsInputError",
+    "SessionReport",
+    "__version__",
+    "attach",
+    "gate",
+]
+
+# Heavier public names, imported on first attribute access.
+_LAZY = {
+    "SessionReport": "pytest_mlops.report",
+}
+
+if TYPE_CHECKING:
+    from pytest_mlops.report import SessionReport
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pytest_mlops' has no attribute {name!r}")
+    return getattr(import_module(module), name)

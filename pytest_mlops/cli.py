@@ -1,0 +1,56 @@
+"""The ``pytest-mlops`` console script.
+
+Subcommands live in ``pytest_mlops/commands/``: every module there defines
+``register(subparsers)``, adding its parser with ``set_defaults(run=...)``, where
+``run(args) -> int`` returns the exit code. Errors a user can fix
+(:class:`~pytest_mlops.errors.MlopsError`) print one line and exit 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pkgutil
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+
+from pytest_mlops import __version__, commands
+from pytest_mlops.errors import MlopsError
+
+__all__ = ["build_parser", "main"]
+
+#: exit codes: 0 ok, 1 a gate/promotion said no, 2 bad input or usage
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pytest-mlops",
+        description="Quality gates for ML projects: tools around the pytest plugin.",
+    )
+    parser.add_argument("--version", action="version", version=f"pytest-mlops {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if not module.name.startswith("_"):
+            import_module(f"{commands.__name__}.{module.name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "run", None) is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        code: int = args.run(args)
+    except MlopsError as exc:
+        print(f"pytest-mlops {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

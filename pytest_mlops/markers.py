@@ -1,0 +1,80 @@
+"""Gate-kind markers: registration (with signatures), auto-application, validation.
+
+Each gate kind has a marker ``mlops_<kind>``. Tests that request a gate fixture
+of that kind get the marker automatically, so ``pytest -m mlops_drift`` selects
+them with no extra typing; ``--mlops-stage`` selects by the same markers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pytest
+
+from pytest_mlops.results import KINDS, SEVERITIES, Severity
+
+__all__ = ["KIND_FIXTURES", "MARKER_PREFIX", "item_kinds", "marker_name", "register", "severities_for"]
+
+MARKER_PREFIX = "mlops_"
+
+_DESCRIPTIONS = {
+    "schema": "data schema gates (pandera): column types, nullability, checks",
+    "feature": "feature gates: expectations, training-serving skew, leakage",
+    "model": "model threshold gates: metrics vs bounds and vs the champion",
+    "drift": "drift gates: reference vs current data, predictions, labels",
+    "deployment": "deployment gates: shadow comparison, canary verdict, A/B test",
+}
+
+#: fixture name -> gate kind; filled by :func:`pytest_mlops.fixtures.gate_fixture`.
+KIND_FIXTURES: dict[str, str] = {}
+
+
+def marker_name(kind: str) -> str:
+    return MARKER_PREFIX + kind
+
+
+def register(config: pytest.Config) -> None:
+    for kind in KINDS:
+        config.addinivalue_line(
+            "markers",
+            f"{marker_name(kind)}(*, severity='fail'): {_DESCRIPTIONS[kind]}. Added automatically to tests "
+            f"using a {kind} gate fixture; severity='warn' makes this test's {kind} gates warn instead of fail. "
+            f"Select with -m {marker_name(kind)} or --mlops-stage.",
+        )
+
+
+def auto_apply(items: Iterable[pytest.Item]) -> None:
+    """Add ``mlops_<kind>`` to every test that uses a gate fixture of that kind."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        for kind in sorted({KIND_FIXTURES[n] for n in names if n in KIND_FIXTURES}):
+            if item.get_closest_marker(marker_name(kind)) is None:
+                item.add_marker(marker_name(kind))
+
+
+def item_kinds(item: pytest.Item) -> frozenset[str]:
+    return frozenset(kind for kind in KINDS if item.get_closest_marker(marker_name(kind)) is not None)
+
+
+def severities_for(item: pytest.Item) -> dict[str, Severity]:
+    """Validate the item's gate markers and return the severity each one sets.
+
+    Misuse fails the test at setup with a clean message (no traceback).
+    """
+    severities: dict[str, Severity] = {}
+    for kind in KINDS:
+        name = marker_name(kind)
+        marker = item.get_closest_marker(name)
+        if marker is None:
+            continue
+        usage = f"use @pytest.mark.{name} or @pytest.mark.{name}(severity='warn')"
+        if marker.args:
+            pytest.fail(f"{item.nodeid}: @pytest.mark.{name} takes no positional arguments, got {marker.args!r}; {usage}", pytrace=False)
+        unknown = sorted(set(marker.kwargs) - {"severity"})
+        if unknown:
+            pytest.fail(f"{item.nodeid}: @pytest.mark.{name} got unknown argument {unknown[0]!r}; {usage}", pytrace=False)
+        severity = marker.kwargs.get("severity", "fail")
+        if severity not in SEVERITIES:
+            pytest.fail(f"{item.nodeid}: @pytest.mark.{name}(severity={severity!r}) is not valid; use 'fail' or 'warn'", pytrace=False)
+        severities[kind] = severity
+    return severities

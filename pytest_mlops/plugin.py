@@ -1,0 +1,73 @@
+"""The ``mlops`` pytest plugin: hooks and fixture registration, nothing else.
+
+Disable with ``pytest -p no:mlops``. Importing this module imports none of
+pandas, numpy, scipy, scikit-learn, pandera, mlflow or deepchecks.
+"""
+
+from __future__ import annotations
+
+import pkgutil
+from collections.abc import Generator
+from importlib import import_module
+
+import pytest
+
+from pytest_mlops import _recorder, fixtures, hookspecs, markers
+from pytest_mlops._options import CODE_KIND, Settings, add_options, load_settings
+from pytest_mlops._session import GateCollector
+
+SETTINGS_KEY = pytest.StashKey[Settings]()
+COLLECTOR_KEY = pytest.StashKey[GateCollector]()
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    settings = load_settings(config)
+    config.stash[SETTINGS_KEY] = settings
+    markers.register(config)
+    # Fixture modules declare their gate fixtures (and so the fixture -> marker mapping) on import.
+    for module in pkgutil.iter_modules(fixtures.__path__):
+        name = f"mlops-fixtures-{module.name}"
+        if not module.name.startswith("_") and not config.pluginmanager.has_plugin(name):
+            config.pluginmanager.register(import_module(f"{fixtures.__name__}.{module.name}"), name)
+    if not hasattr(config, "workerinput"):  # the controller (or a plain run) reports
+        collector = GateCollector(config, settings)
+        config.stash[COLLECTOR_KEY] = collector
+        config.pluginmanager.register(collector, "mlops-gate-collector")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    markers.auto_apply(items)
+    kinds = config.stash[SETTINGS_KEY].kinds_for_stage()
+    if kinds is None:
+        return
+    selected, deselected = [], []
+    for item in items:
+        own = markers.item_kinds(item)
+        keep = bool(own & kinds) if own else CODE_KIND in kinds
+        (selected if keep else deselected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    sink = _recorder.Sink(nodeid=item.nodeid, user_properties=item.user_properties)
+    _recorder.push(sink)
+    try:
+        return (yield)
+    finally:
+        _recorder.pop(sink)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _recorder.current().severities = markers.severities_for(item)

@@ -1,0 +1,306 @@
+"""One :class:`SessionReport` aggregates every gate result and renders all outputs.
+
+Renderings: terminal lines, JSON (versioned schema in
+``pytest_mlops/schemas/report-v1.schema.json``), Markdown for
+``$GITHUB_STEP_SUMMARY``, and self-contained HTML. The report is built from plain
+JSON data, so a saved JSON report can be loaded back and rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pytest_mlops._io import write_atomic
+from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.results import GateResult, JSONValue
+
+__all__ = ["SCHEMA_VERSION", "SessionReport", "TestOutcome", "load_report", "report_digest", "report_schema"]
+
+SCHEMA_VERSION = 1
+STATUSES = ("failed", "warned", "passed")
+#: GitHub caps a step summary at 1 MiB; stay well below.
+MARKDOWN_CAP = 900_000
+_ICON = {"passed": "✅", "failed": "❌", "warned": "⚠️"}
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    """A test that did not pass, or that ran gates (for completeness checks)."""
+
+    nodeid: str
+    outcome: str  # passed, failed, error, skipped
+    kinds: tuple[str, ...] = ()
+
+
+@dataclass
+class SessionReport:
+    """Everything one pytest session's gates produced."""
+
+    gates: list[GateResult] = field(default_factory=list)
+    lineage: list[dict[str, JSONValue]] = field(default_factory=list)
+    tests: Counter[str] = field(default_factory=Counter)
+    not_passed: list[TestOutcome] = field(default_factory=list)
+    environment: dict[str, JSONValue] = field(default_factory=dict)
+    created_at: str = ""
+    stage: str | None = None
+    exitstatus: int | None = None
+    tool_version: str = ""
+
+    # -- building ------------------------------------------------------------------------
+
+    def add_gate(self, result: GateResult) -> None:
+        self.gates.append(result)
+
+    def add_lineage(self, entry: Mapping[str, JSONValue]) -> None:
+        if dict(entry) not in self.lineage:
+            self.lineage.append(dict(entry))
+
+    def sort(self) -> None:
+        """Put gates in a stable order (by test id, then in the order each test ran them).
+
+        Serial and pytest-xdist runs of one suite produce the same order this way.
+        """
+        order: dict[str, int] = {}
+        for result in self.gates:
+            order.setdefault(result.nodeid, len(order))
+        indexed = list(enumerate(self.gates))
+        indexed.sort(key=lambda pair: (pair[1].nodeid, pair[0]))
+        self.gates = [result for _, result in indexed]
+        self.lineage.sort(key=lambda e: json.dumps(e, sort_keys=True))
+        self.not_passed.sort(key=lambda t: t.nodeid)
+
+    # -- summaries -----------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        counter = Counter(result.status for result in self.gates)
+        return {"gates": len(self.gates), **{status: counter.get(status, 0) for status in ("passed", "failed", "warned")}}
+
+    def by_kind(self) -> dict[str, dict[str, int]]:
+        table: dict[str, dict[str, int]] = {}
+        for result in self.gates:
+            row = table.setdefault(result.kind, {"passed": 0, "failed": 0, "warned": 0})
+            row[result.status] += 1
+        return dict(sorted(table.items()))
+
+    @property
+    def status(self) -> str:
+        """``failed`` if a gate failed or the session did not exit cleanly; ``no-gates``
+        if no gate ran; else ``passed`` (warnings do not fail a report)."""
+        if any(r.status == "failed" for r in self.gates) or (self.exitstatus not in (None, 0)):
+            return "failed"
+        if not self.gates:
+            return "no-gates"
+        return "passed"
+
+    def count_line(self) -> str:
+        c = self.counts()
+        noun = "gate" if c["gates"] == 1 else "gates"
+        parts = [f"{c[s]} {s}" for s in ("passed", "warned", "failed") if c[s]]
+        return f"{c['gates']} {noun}: {', '.join(parts)}"
+
+    # -- JSON ------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, JSONValue]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "pytest-mlops", "version": self.tool_version},
+            "created_at": self.created_at,
+            "status": self.status,
+            "stage": self.stage,
+            "pytest_exitstatus": self.exitstatus,
+            "summary": {**self.counts(), "by_kind": self.by_kind()},  # type: ignore[dict-item]
+            "tests": {
+                "counts": dict(sorted(self.tests.items())),
+                "not_passed": [
+                    {"nodeid": t.nodeid, "outcome": t.outcome, "kinds": list(t.kinds)} for t in self.not_passed
+                ],
+            },
+            "environment": self.environment,
+            "lineage": list(self.lineage),
+            "gates": [r.to_dict() for r in self.gates],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False, allow_nan=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SessionReport:
+        version = data.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise MlopsInputError(
+                f"report schema_version {version!r} is not supported by this pytest-mlops (reads version {SCHEMA_VERSION})"
+            )
+        tests = data.get("tests") or {}
+        return cls(
+            gates=[GateResult.from_dict(g) for g in data.get("gates", [])],
+            lineage=[dict(e) for e in data.get("lineage", [])],
+            tests=Counter(tests.get("counts") or {}),
+            not_passed=[
+                TestOutcome(t["nodeid"], t["outcome"], tuple(t.get("kinds", ()))) for t in tests.get("not_passed", [])
+            ],
+            environment=dict(data.get("environment") or {}),
+            created_at=data.get("created_at", ""),
+            stage=data.get("stage"),
+            exitstatus=data.get("pytest_exitstatus"),
+            tool_version=(data.get("tool") or {}).get("version", ""),
+        )
+
+    # -- terminal ----------------------------------------------------------------------------
+
+    def terminal_lines(self, verbosity: int = 0, limit: int = 30) -> list[str]:
+        """Lines for the terminal section: failed first, then warned, then passed."""
+        ranked = sorted(self.gates, key=lambda r: STATUSES.index(r.status))
+        shown = ranked if verbosity > 0 else ranked[:limit]
+        width = max((len(r.kind) for r in shown), default=0)
+        lines = [f"{r.status.upper():<7} {r.kind:<{width}} {r.name!r}: {r.summary}" for r in shown]
+        if len(ranked) > len(shown):
+            lines.append(f"... and {len(ranked) - len(shown)} more (-v shows all, --mlops-report keeps all)")
+        lines.append(self.count_line())
+        return lines
+
+    # -- Markdown ------------------------------------------------------------------------------
+
+    def to_markdown(self) -> str:
+        c = self.counts()
+        icon = {"passed": "✅", "failed": "❌", "no-gates": "➖"}[self.status]
+        head = [f"## {icon} pytest-mlops gates: {self.status}", ""]
+        facts = [f"**{self.count_line()}**"]
+        if self.stage:
+            facts.append(f"stage `{self.stage}`")
+        git = self.environment.get("git")
+        if isinstance(git, dict) and git.get("commit"):
+            facts.append(f"commit `{str(git['commit'])[:12]}`")
+        head += [" · ".join(facts), ""]
+        rows = ["| | Kind | Gate | Result | Test |", "|---|---|---|---|---|"]
+        for r in sorted(self.gates, key=lambda r: STATUSES.index(r.status)):
+            rows.append(
+                f"| {_ICON[r.status]} | {r.kind} | {_md(r.name)} | {_md(r.summary)} | `{_md(r.nodeid)}` |"
+            )
+        body = head + (rows if c["gates"] else ["No gate ran."])
+        problems = [r for r in self.gates if r.status != "passed"]
+        if problems:
+            body += ["", "<details><summary>Failure and warning details</summary>", "", "```text"]
+            body += [r.message for r in problems]
+            body += ["```", "", "</details>"]
+        if self.lineage:
+            body += ["", "**Lineage**", ""]
+            for entry in self.lineage:
+                extra = ", ".join(f"{k}={v}" for k, v in entry.items() if k not in ("role", "name"))
+                body.append(f"- {entry.get('role')}: `{_md(str(entry.get('name')))}` {extra}".rstrip())
+        text = "\n".join(body) + "\n"
+        if len(text.encode("utf-8")) > MARKDOWN_CAP:
+            keep = text.encode("utf-8")[:MARKDOWN_CAP].decode("utf-8", errors="ignore")
+            text = keep.rsplit("\n", 1)[0] + "\n\n_Summary cut to fit GitHub's step summary limit; see the JSON report._\n"
+        return text
+
+    # -- HTML ------------------------------------------------------------------------------------
+
+    def to_html(self) -> str:
+        """A self-contained HTML page: status, lineage header, the table of all gates."""
+        esc = html.escape
+        git = self.environment.get("git") if isinstance(self.environment.get("git"), dict) else None
+        commit = esc(str(git.get("commit"))) if isinstance(git, dict) and git.get("commit") else "not in a git repository"
+        rows = "\n".join(
+            f"<tr class='{r.status}'><td>{esc(r.status)}</td><td>{esc(r.kind)}</td><td>{esc(r.name)}</td>"
+            f"<td>{esc(r.summary)}</td><td><code>{esc(r.nodeid)}</code></td></tr>"
+            for r in sorted(self.gates, key=lambda r: STATUSES.index(r.status))
+        )
+        lineage = "".join(
+            f"<li>{esc(str(e.get('role')))}: <code>{esc(str(e.get('name')))}</code> "
+            f"{esc(', '.join(f'{k}={v}' for k, v in e.items() if k not in ('role', 'name')))}</li>"
+            for e in self.lineage
+        )
+        details = "".join(f"<pre>{esc(r.message)}</pre>" for r in self.gates if r.status != "passed")
+        return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>pytest-mlops gate report</title>
+<style>
+body{{font-family:system-ui,sans-serif;margin:2em;color:#222}} table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}} tr.failed td:first-child{{color:#b00020;font-weight:bold}}
+tr.warned td:first-child{{color:#a66a00;font-weight:bold}} tr.passed td:first-child{{color:#1b7f3b}}
+pre{{background:#f6f6f6;padding:8px}}
+</style></head><body>
+<h1>pytest-mlops gate report: {esc(self.status)}</h1>
+<section id="lineage"><h2>Lineage</h2><p>commit: <code>{commit}</code> · created {esc(self.created_at)}
+{' · stage ' + esc(self.stage) if self.stage else ''}</p><ul>{lineage}</ul></section>
+<section id="summary"><h2>Summary</h2><p>{esc(self.count_line())}</p>
+<table><thead><tr><th>Status</th><th>Kind</th><th>Gate</th><th>Result</th><th>Test</th></tr></thead>
+<tbody>{rows}</tbody></table></section>
+<section id="details"><h2>Failures and warnings</h2>{details or '<p>None.</p>'}</section>
+</body></html>
+"""
+
+    # -- files -----------------------------------------------------------------------------------
+
+    def write_json(self, path: Path) -> Path:
+        return write_atomic(path, self.to_json())
+
+    def write_markdown(self, path: Path, *, append: bool = False) -> Path:
+        return write_atomic(path, self.to_markdown(), append=append)
+
+    def write_html(self, path: Path) -> Path:
+        return write_atomic(path, self.to_html())
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def report_digest(path: Path | str) -> str:
+    """SHA-256 of a report file's bytes: what binds a report to a model version."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of the report, as shipped in the package."""
+    text = resources.files("pytest_mlops").joinpath("schemas/report-v1.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def load_report(path: Path | str) -> SessionReport:
+    """Read a JSON report written by ``--mlops-report``; clear errors for bad files."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise MlopsInputError(f"report {str(path)!r} does not exist; write one with pytest --mlops-report={path}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MlopsInputError(f"report {str(path)!r} is not valid JSON ({exc}); was it written by --mlops-report?") from None
+    if not isinstance(data, dict) or "gates" not in data:
+        raise MlopsInputError(f"report {str(path)!r} is not a pytest-mlops report (no 'gates' list)")
+    return SessionReport.from_dict(data)
+
+
+def iter_gate_properties(properties: Iterable[tuple[str, object]]) -> Iterable[tuple[str, dict[str, Any]]]:
+    """Decode the ``mlops_*`` entries of a test report's ``user_properties``."""
+    for name, value in properties:
+        if name in ("mlops_gate", "mlops_lineage") and isinstance(value, str):
+            yield name, json.loads(value)
+
+
+def validate_report_file(path: Path | str) -> dict[str, Any]:
+    """Check a JSON report against the shipped schema; :class:`MlopsInputError` when it does not fit."""
+    import jsonschema
+
+    path = Path(path)
+    report = load_report(path)  # clear errors for missing or non-JSON files first
+    data: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    validator = jsonschema.Draft202012Validator(report_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
+        raise MlopsInputError(
+            f"report {str(path)!r} does not match the report schema v{SCHEMA_VERSION} at {where}: {first.message}"
+            + (f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else "")
+        )
+    del report
+    return data
