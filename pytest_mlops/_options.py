@@ -63,7 +63,9 @@ class Option:
 
 OPTIONS: tuple[Option, ...] = (
     # -- reports -------------------------------------------------------------------------
-    Option("report", "write the gate report as JSON (schema: pytest_mlops/schemas/report-v1.schema.json)", metavar="PATH"),
+    Option(
+        "report", "write the gate report as JSON (schema: pytest_mlops/schemas/report-v1.schema.json)", metavar="PATH"
+    ),
     Option(
         "summary",
         "write a Markdown summary; without PATH, to $GITHUB_STEP_SUMMARY (appended)",
@@ -72,7 +74,9 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("html", "write a self-contained HTML gate report", metavar="PATH"),
     # -- selection -----------------------------------------------------------------------
-    Option("stage", "run only the tests whose gate kinds belong to this pipeline stage (see mlops_stages)", metavar="NAME"),
+    Option(
+        "stage", "run only the tests whose gate kinds belong to this pipeline stage (see mlops_stages)", metavar="NAME"
+    ),
     Option(
         "stages",
         "stage -> gate kinds, one 'name = kind kind ...' per line ('code' = tests with no gate marker); "
@@ -82,18 +86,38 @@ OPTIONS: tuple[Option, ...] = (
         metavar="SPEC",
     ),
     # -- data (schema, feature, drift gates) ---------------------------------------------
-    Option("reference_data", "reference (training) data, CSV or Parquet, for the mlops_reference_data fixture", metavar="PATH"),
-    Option("current_data", "current (new or serving) data, CSV or Parquet, for the mlops_current_data fixture", metavar="PATH"),
-    Option("holdout_data", "holdout (evaluation) data, CSV or Parquet, for the mlops_holdout_data fixture", metavar="PATH"),
+    Option(
+        "reference_data",
+        "reference (training) data, CSV or Parquet, for the mlops_reference_data fixture",
+        metavar="PATH",
+    ),
+    Option(
+        "current_data",
+        "current (new or serving) data, CSV or Parquet, for the mlops_current_data fixture",
+        metavar="PATH",
+    ),
+    Option(
+        "holdout_data", "holdout (evaluation) data, CSV or Parquet, for the mlops_holdout_data fixture", metavar="PATH"
+    ),
     Option("label", "name of the label column in the data files", metavar="COLUMN"),
-    Option("drift_stats", "saved reference statistics for the drift gates (made by 'pytest-mlops drift save')", metavar="PATH"),
+    Option(
+        "drift_stats",
+        "saved reference statistics for the drift gates (made by 'pytest-mlops drift save')",
+        metavar="PATH",
+    ),
     # -- models and MLflow -----------------------------------------------------------------
     Option("tracking_uri", "MLflow tracking URI (default: sqlite:///mlflow.db in the rootdir)", metavar="URI"),
     Option("registry_uri", "MLflow registry URI (default: the tracking URI)", metavar="URI"),
     Option("model_name", "registered model name for the champion/challenger fixtures", metavar="NAME"),
     Option("champion_alias", "registry alias of the production model", default="champion", metavar="ALIAS"),
     Option("challenger_alias", "registry alias of the candidate model", default="challenger", metavar="ALIAS"),
-    Option("mlflow_timeout", "seconds before an MLflow request gives up (no long retry loop)", default=10.0, type="float", metavar="SECONDS"),
+    Option(
+        "mlflow_timeout",
+        "seconds before an MLflow request gives up (no long retry loop)",
+        default=10.0,
+        type="float",
+        metavar="SECONDS",
+    ),
     Option(
         "log_to_mlflow",
         "log the session's gate results to an MLflow run and tag the evaluated model version",
@@ -146,9 +170,10 @@ def add_options(parser: pytest.Parser) -> None:
                 kwargs["nargs"] = "?"
                 kwargs["const"] = opt.const
         group.addoption(opt.flag, **kwargs)
-        ini_type = "linelist" if opt.type == "linelist" else "string"
-        default = list(opt.default) if opt.type == "linelist" else None
-        parser.addini(opt.ini, opt.help, type=ini_type, default=default)
+        if opt.type == "linelist":
+            parser.addini(opt.ini, opt.help, type="linelist", default=list(opt.default))
+        else:
+            parser.addini(opt.ini, opt.help, type="string", default=None)
 
 
 def _usage(opt: Option, value: Any, accepted: str) -> pytest.UsageError:
@@ -238,7 +263,9 @@ def load_settings(config: pytest.Config) -> Settings:
     settings = Settings(**values)
     if settings.stage is not None and settings.stage not in settings.stages:
         opt = next(o for o in OPTIONS if o.stem == "stage")
-        raise _usage(opt, settings.stage, f"choose one of: {', '.join(sorted(settings.stages))} (defined by mlops_stages)")
+        raise _usage(
+            opt, settings.stage, f"choose one of: {', '.join(sorted(settings.stages))} (defined by mlops_stages)"
+        )
     return settings
 
 
@@ -247,10 +274,9 @@ def _parse_path(opt: Option, raw: str, config: pytest.Config) -> Path:
     if opt.const is not None and text == opt.const:
         env = os.environ.get("GITHUB_STEP_SUMMARY", "").strip()
         if not env:
-            raise _usage(
-                opt,
-                raw,
-                f"without a path it writes to $GITHUB_STEP_SUMMARY, which is not set; give a path, e.g. {opt.flag}=summary.md",
+            raise pytest.UsageError(
+                f"{opt.flag} / {opt.ini}: no path was given, so it writes to $GITHUB_STEP_SUMMARY, "
+                f"which is not set; give a path, e.g. {opt.flag}=summary.md"
             )
         return Path(env)
     if not text:

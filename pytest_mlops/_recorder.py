@@ -71,13 +71,13 @@ def collected() -> list[GateResult]:
     return list(_script_sink.results)
 
 
-def resolve_severity(kind: str, severity: str | None) -> Severity:
+def resolve_severity(kind: str, severity: Severity | str | None) -> Severity:
     """The severity a gate uses: its argument, else the test's marker, else ``fail``."""
     if severity is None:
         return current().severities.get(kind, "fail")
     if severity not in SEVERITIES:
         raise ValueError(f"severity={severity!r} is not accepted; use 'fail' or 'warn'")
-    return severity  # type: ignore[return-value]
+    return severity
 
 
 def emit(result: GateResult) -> GateResult:

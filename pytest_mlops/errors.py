@@ -50,6 +50,5 @@ class MissingExtraError(MlopsError, ImportError):
     def for_extra(cls, extra: str, module: str, why: str = "") -> MissingExtraError:
         reason = f" ({why})" if why else ""
         return cls(
-            f"{module!r} is needed for this and is not importable{reason}.\n"
-            f"hint: pip install 'pytest-mlops[{extra}]'"
+            f"{module!r} is needed for this and is not importable{reason}.\nhint: pip install 'pytest-mlops[{extra}]'"
         )

@@ -6,7 +6,7 @@ import os
 import platform
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -44,14 +44,12 @@ CI_VARIABLES = (
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _git(args: list[str], cwd: Path) -> str | None:
     try:
-        done = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=5, check=False
-        )
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=5, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     if done.returncode != 0:
@@ -81,7 +79,7 @@ def _versions() -> dict[str, JSONValue]:
 
 
 def environment(rootdir: Path) -> dict[str, JSONValue]:
-    ci = {name: os.environ[name] for name in CI_VARIABLES if os.environ.get(name)}
+    ci: dict[str, JSONValue] = {name: os.environ[name] for name in CI_VARIABLES if os.environ.get(name)}
     return {
         "python": platform.python_version(),
         "implementation": sys.implementation.name,

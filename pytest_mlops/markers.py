@@ -69,12 +69,20 @@ def severities_for(item: pytest.Item) -> dict[str, Severity]:
             continue
         usage = f"use @pytest.mark.{name} or @pytest.mark.{name}(severity='warn')"
         if marker.args:
-            pytest.fail(f"{item.nodeid}: @pytest.mark.{name} takes no positional arguments, got {marker.args!r}; {usage}", pytrace=False)
+            pytest.fail(
+                f"{item.nodeid}: @pytest.mark.{name} takes no positional arguments, got {marker.args!r}; {usage}",
+                pytrace=False,
+            )
         unknown = sorted(set(marker.kwargs) - {"severity"})
         if unknown:
-            pytest.fail(f"{item.nodeid}: @pytest.mark.{name} got unknown argument {unknown[0]!r}; {usage}", pytrace=False)
+            pytest.fail(
+                f"{item.nodeid}: @pytest.mark.{name} got unknown argument {unknown[0]!r}; {usage}", pytrace=False
+            )
         severity = marker.kwargs.get("severity", "fail")
         if severity not in SEVERITIES:
-            pytest.fail(f"{item.nodeid}: @pytest.mark.{name}(severity={severity!r}) is not valid; use 'fail' or 'warn'", pytrace=False)
+            pytest.fail(
+                f"{item.nodeid}: @pytest.mark.{name}(severity={severity!r}) is not valid; use 'fail' or 'warn'",
+                pytrace=False,
+            )
         severities[kind] = severity
     return severities

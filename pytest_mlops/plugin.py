@@ -19,6 +19,7 @@ from pytest_mlops._session import GateCollector
 SETTINGS_KEY = pytest.StashKey[Settings]()
 COLLECTOR_KEY = pytest.StashKey[GateCollector]()
 
+
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(hookspecs)
 
@@ -48,7 +49,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     kinds = config.stash[SETTINGS_KEY].kinds_for_stage()
     if kinds is None:
         return
-    selected, deselected = [], []
+    selected: list[pytest.Item] = []
+    deselected: list[pytest.Item] = []
     for item in items:
         own = markers.item_kinds(item)
         keep = bool(own & kinds) if own else CODE_KIND in kinds

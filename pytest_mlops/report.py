@@ -9,7 +9,6 @@ JSON data, so a saved JSON report can be loaded back and rendered again.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -81,7 +80,10 @@ class SessionReport:
 
     def counts(self) -> dict[str, int]:
         counter = Counter(result.status for result in self.gates)
-        return {"gates": len(self.gates), **{status: counter.get(status, 0) for status in ("passed", "failed", "warned")}}
+        return {
+            "gates": len(self.gates),
+            **{status: counter.get(status, 0) for status in ("passed", "failed", "warned")},
+        }
 
     def by_kind(self) -> dict[str, dict[str, int]]:
         table: dict[str, dict[str, int]] = {}
@@ -136,7 +138,8 @@ class SessionReport:
         version = data.get("schema_version")
         if version != SCHEMA_VERSION:
             raise MlopsInputError(
-                f"report schema_version {version!r} is not supported by this pytest-mlops (reads version {SCHEMA_VERSION})"
+                f"report schema_version {version!r} is not supported by this pytest-mlops "
+                f"(it reads version {SCHEMA_VERSION}); re-run the gates to write a new report"
             )
         tests = data.get("tests") or {}
         return cls(
@@ -181,9 +184,7 @@ class SessionReport:
         head += [" · ".join(facts), ""]
         rows = ["| | Kind | Gate | Result | Test |", "|---|---|---|---|---|"]
         for r in sorted(self.gates, key=lambda r: STATUSES.index(r.status)):
-            rows.append(
-                f"| {_ICON[r.status]} | {r.kind} | {_md(r.name)} | {_md(r.summary)} | `{_md(r.nodeid)}` |"
-            )
+            rows.append(f"| {_ICON[r.status]} | {r.kind} | {_md(r.name)} | {_md(r.summary)} | `{_md(r.nodeid)}` |")
         body = head + (rows if c["gates"] else ["No gate ran."])
         problems = [r for r in self.gates if r.status != "passed"]
         if problems:
@@ -198,44 +199,19 @@ class SessionReport:
         text = "\n".join(body) + "\n"
         if len(text.encode("utf-8")) > MARKDOWN_CAP:
             keep = text.encode("utf-8")[:MARKDOWN_CAP].decode("utf-8", errors="ignore")
-            text = keep.rsplit("\n", 1)[0] + "\n\n_Summary cut to fit GitHub's step summary limit; see the JSON report._\n"
+            text = (
+                keep.rsplit("\n", 1)[0] + "\n\n_Summary cut to fit GitHub's step summary limit; see the JSON report._\n"
+            )
         return text
 
     # -- HTML ------------------------------------------------------------------------------------
 
     def to_html(self) -> str:
-        """A self-contained HTML page: status, lineage header, the table of all gates."""
-        esc = html.escape
-        git = self.environment.get("git") if isinstance(self.environment.get("git"), dict) else None
-        commit = esc(str(git.get("commit"))) if isinstance(git, dict) and git.get("commit") else "not in a git repository"
-        rows = "\n".join(
-            f"<tr class='{r.status}'><td>{esc(r.status)}</td><td>{esc(r.kind)}</td><td>{esc(r.name)}</td>"
-            f"<td>{esc(r.summary)}</td><td><code>{esc(r.nodeid)}</code></td></tr>"
-            for r in sorted(self.gates, key=lambda r: STATUSES.index(r.status))
-        )
-        lineage = "".join(
-            f"<li>{esc(str(e.get('role')))}: <code>{esc(str(e.get('name')))}</code> "
-            f"{esc(', '.join(f'{k}={v}' for k, v in e.items() if k not in ('role', 'name')))}</li>"
-            for e in self.lineage
-        )
-        details = "".join(f"<pre>{esc(r.message)}</pre>" for r in self.gates if r.status != "passed")
-        return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>pytest-mlops gate report</title>
-<style>
-body{{font-family:system-ui,sans-serif;margin:2em;color:#222}} table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}} tr.failed td:first-child{{color:#b00020;font-weight:bold}}
-tr.warned td:first-child{{color:#a66a00;font-weight:bold}} tr.passed td:first-child{{color:#1b7f3b}}
-pre{{background:#f6f6f6;padding:8px}}
-</style></head><body>
-<h1>pytest-mlops gate report: {esc(self.status)}</h1>
-<section id="lineage"><h2>Lineage</h2><p>commit: <code>{commit}</code> · created {esc(self.created_at)}
-{' · stage ' + esc(self.stage) if self.stage else ''}</p><ul>{lineage}</ul></section>
-<section id="summary"><h2>Summary</h2><p>{esc(self.count_line())}</p>
-<table><thead><tr><th>Status</th><th>Kind</th><th>Gate</th><th>Result</th><th>Test</th></tr></thead>
-<tbody>{rows}</tbody></table></section>
-<section id="details"><h2>Failures and warnings</h2>{details or '<p>None.</p>'}</section>
-</body></html>
-"""
+        """A self-contained HTML page: lineage header, summary, drift histograms, metric charts,
+        slice and schema tables (see :mod:`pytest_mlops.report_html`)."""
+        from pytest_mlops.report_html import render_html
+
+        return render_html(self)
 
     # -- files -----------------------------------------------------------------------------------
 
@@ -271,9 +247,13 @@ def load_report(path: Path | str) -> SessionReport:
     try:
         data = json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
-        raise MlopsInputError(f"report {str(path)!r} does not exist; write one with pytest --mlops-report={path}") from None
+        raise MlopsInputError(
+            f"report {str(path)!r} does not exist; write one with pytest --mlops-report={path}"
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MlopsInputError(f"report {str(path)!r} is not valid JSON ({exc}); was it written by --mlops-report?") from None
+        raise MlopsInputError(
+            f"report {str(path)!r} is not valid JSON ({exc}); was it written by --mlops-report?"
+        ) from None
     if not isinstance(data, dict) or "gates" not in data:
         raise MlopsInputError(f"report {str(path)!r} is not a pytest-mlops report (no 'gates' list)")
     return SessionReport.from_dict(data)

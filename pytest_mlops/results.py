@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 __all__ = [
     "KINDS",
@@ -30,7 +30,7 @@ SEVERITIES: tuple[Severity, ...] = ("fail", "warn")
 #: uses ``custom`` unless told otherwise.
 KINDS: tuple[str, ...] = ("schema", "feature", "model", "drift", "deployment")
 
-JSONValue = Union[None, bool, int, float, str, list["JSONValue"], dict[str, "JSONValue"]]
+JSONValue = None | bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"]
 
 #: How many evidence lines a failure message shows before "... and N more".
 EVIDENCE_CAP = 10
@@ -83,9 +83,7 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
-def check_bounds(
-    observed: float, *, at_least: float | None = None, at_most: float | None = None
-) -> tuple[bool, str]:
+def check_bounds(observed: float, *, at_least: float | None = None, at_most: float | None = None) -> tuple[bool, str]:
     """Compare ``observed`` with optional inclusive bounds.
 
     Returns ``(passed, summary)`` where ``summary`` is the ``<observed> <op> <bound>``

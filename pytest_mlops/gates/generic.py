@@ -41,9 +41,9 @@ def check(
         raise MlopsInputError(f"gate name must be a non-empty string, got {name!r}")
     if at_least is None and at_most is None:
         raise MlopsInputError(f"gate {name!r}: give a bound, at_least= and/or at_most=")
-    for label, bound in (("at_least", at_least), ("at_most", at_most)):
-        if bound is not None and (not isinstance(bound, (int, float)) or math.isnan(bound)):
-            raise MlopsInputError(f"gate {name!r}: {label}={bound!r} is not a number")
+    for label, limit in (("at_least", at_least), ("at_most", at_most)):
+        if limit is not None and (not isinstance(limit, (int, float)) or math.isnan(limit)):
+            raise MlopsInputError(f"gate {name!r}: {label}={limit!r} is not a number")
     try:
         number = float(value)
     except (TypeError, ValueError):

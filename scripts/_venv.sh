@@ -1,0 +1,23 @@
+# Sourced by the scripts: make .venv (once) and install the project with the given extras.
+# Re-installs only when pyproject.toml changed since the last install.
+ensure_venv() {
+  local extras="$1"
+  local venv="${MLOPS_VENV:-.venv}"
+  local python="${PYTHON:-python3}"
+  if [ ! -x "$venv/bin/python" ]; then
+    echo "==> creating $venv with $($python --version)"
+    "$python" -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --upgrade pip
+  fi
+  local stamp="$venv/.pytest-mlops-installed"
+  local want
+  want="$(sha256sum pyproject.toml | cut -d' ' -f1) $extras"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "==> installing pytest-mlops$extras into $venv (first run takes a minute or two)"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e ".$extras" 2>&1 \
+      | grep -v "^WARNING: Location" || true
+    "$venv/bin/python" -c "import pytest_mlops" # fail here, not later, if the install did not work
+    echo "$want" > "$stamp"
+  fi
+  export PATH="$PWD/$venv/bin:$PATH"
+}

@@ -1,0 +1,123 @@
+"""Marker registration, auto-application, -m and --mlops-stage selection, marker misuse."""
+
+from __future__ import annotations
+
+import pytest
+
+CONFTEST = """
+from pytest_mlops.fixtures import gate_fixture
+
+@gate_fixture("drift")
+def my_drift_gate():
+    return "drift"
+
+@gate_fixture("schema")
+def my_schema_gate():
+    return "schema"
+"""
+
+SUITE = """
+import pytest
+
+def test_drift(my_drift_gate):
+    pass
+
+def test_schema(my_schema_gate):
+    pass
+
+@pytest.mark.mlops_model
+def test_model_marked_by_hand():
+    pass
+
+def test_unit():
+    pass
+"""
+
+
+def test_markers_are_documented(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--markers")
+    result.stdout.fnmatch_lines(
+        [
+            "@pytest.mark.mlops_schema(*, severity='fail'): data schema gates (pandera)*",
+            "@pytest.mark.mlops_feature(*, severity='fail'): feature gates*",
+            "@pytest.mark.mlops_model(*, severity='fail'): model threshold gates*",
+            "@pytest.mark.mlops_drift(*, severity='fail'): drift gates*Select with -m mlops_drift or --mlops-stage.",
+            "@pytest.mark.mlops_deployment(*, severity='fail'): deployment gates*",
+        ]
+    )
+
+
+def test_gate_fixtures_apply_their_marker(pytester: pytest.Pytester, xdist_args: list[str]) -> None:
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(test_suite=SUITE)
+    # under xdist the workers deselect, and the controller reports no deselected count
+    deselected = {} if xdist_args else {"deselected": 3}
+    result = pytester.runpytest(*xdist_args, "--strict-markers", "-m", "mlops_drift", "-v")
+    result.assert_outcomes(passed=1, **deselected)
+    result.stdout.fnmatch_lines(
+        ["*PASSED*test_suite.py::test_drift*"] if xdist_args else ["*test_suite.py::test_drift PASSED*"]
+    )
+    result = pytester.runpytest(*xdist_args, "-m", "mlops_schema or mlops_model", "-v")
+    result.assert_outcomes(passed=2, **({} if xdist_args else {"deselected": 2}))
+
+
+@pytest.mark.parametrize(
+    ("stage", "selected"),
+    [
+        ("ci", {"test_schema", "test_unit"}),
+        ("ct", {"test_drift", "test_schema", "test_model_marked_by_hand"}),
+        ("cd", {"test_drift", "test_model_marked_by_hand"}),
+        ("monitor", {"test_drift"}),
+    ],
+)
+def test_stage_selects_kinds(pytester: pytest.Pytester, stage: str, selected: set[str]) -> None:
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(test_suite=SUITE)
+    result = pytester.runpytest(f"--mlops-stage={stage}", "-v")
+    result.assert_outcomes(passed=len(selected), deselected=4 - len(selected))
+    ran = {line.split("::")[1].split()[0] for line in result.outlines if "PASSED" in line and "::" in line}
+    assert ran == selected
+
+
+def test_stage_mapping_from_pyproject(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(test_suite=SUITE)
+    pytester.makepyprojecttoml(
+        """
+        [tool.pytest.ini_options]
+        mlops_stage = "nightly"
+        mlops_stages = ["nightly = drift schema", "ci = code"]
+        """
+    )
+    result = pytester.runpytest("-v")
+    result.assert_outcomes(passed=2, deselected=2)
+    result = pytester.runpytest("-v", "--mlops-stage=ci")
+    result.assert_outcomes(passed=1, deselected=3)
+    result = pytester.runpytest("-v", "--mlops-stages=fast = code model", "--mlops-stage=fast")
+    result.assert_outcomes(passed=2, deselected=2)
+
+
+@pytest.mark.parametrize(
+    ("marker", "message"),
+    [
+        (
+            "@pytest.mark.mlops_drift('warn')",
+            "*test_m.py::test_it: @pytest.mark.mlops_drift takes no positional arguments, got ('warn',);"
+            " use @pytest.mark.mlops_drift or @pytest.mark.mlops_drift(severity='warn')",
+        ),
+        (
+            "@pytest.mark.mlops_drift(threshold=0.1)",
+            "*test_m.py::test_it: @pytest.mark.mlops_drift got unknown argument 'threshold';*",
+        ),
+        (
+            "@pytest.mark.mlops_model(severity='error')",
+            "*test_m.py::test_it: @pytest.mark.mlops_model(severity='error') is not valid; use 'fail' or 'warn'",
+        ),
+    ],
+)
+def test_marker_misuse_fails_at_setup(pytester: pytest.Pytester, marker: str, message: str) -> None:
+    pytester.makepyfile(test_m=f"import pytest\n\n{marker}\ndef test_it():\n    pass\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([message])
+    result.stdout.no_fnmatch_line("*Traceback*")

@@ -1,0 +1,41 @@
+"""The plugin must cost nothing to users who do not use it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HEAVY = ("pandas", "numpy", "scipy", "sklearn", "pandera", "mlflow", "deepchecks", "polars", "pyarrow", "matplotlib")
+
+PROBE = f"""
+import json, sys
+import pytest_mlops.plugin
+import pytest_mlops
+print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))
+"""
+
+
+def test_importing_the_plugin_imports_no_heavy_library() -> None:
+    done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == []
+
+
+def test_a_pytest_session_without_gates_imports_no_heavy_library(tmp_path: Path) -> None:
+    """All fixture modules get registered at start-up; none may pull a heavy import."""
+    (tmp_path / "conftest.py").write_text(
+        "import json, sys\n"
+        "def pytest_sessionfinish(session):\n"
+        f"    heavy = sorted(m for m in {HEAVY!r} if m in sys.modules)\n"
+        "    (session.config.rootpath / 'heavy.json').write_text(json.dumps(heavy))\n"
+    )
+    (tmp_path / "test_plain.py").write_text("def test_plain():\n    assert 1 + 1 == 2\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:anyio"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads((tmp_path / "heavy.json").read_text()) == []
