@@ -125,6 +125,14 @@ OPTIONS: tuple[Option, ...] = (
         type="bool",
     ),
     Option("experiment", "MLflow experiment for --mlops-log-to-mlflow runs", default="pytest-mlops", metavar="NAME"),
+    # -- ML Test Score ---------------------------------------------------------------------
+    Option("score", "score the project with the ML Test Score after the run", default=False, type="bool"),
+    Option(
+        "manual_tests",
+        "ML Test Score tests your team does by hand (0.5 point each), e.g. 'data-5 model-3'",
+        type="words",
+        metavar="IDS",
+    ),
 )
 
 
@@ -150,6 +158,8 @@ class Settings:
     mlflow_timeout: float = 10.0
     log_to_mlflow: bool = False
     experiment: str = "pytest-mlops"
+    score: bool = False
+    manual_tests: tuple[str, ...] = ()
     rootdir: Path = Path(".")
 
     def kinds_for_stage(self) -> frozenset[str] | None:
@@ -223,6 +233,18 @@ def parse_stages(lines: list[str] | tuple[str, ...], opt: Option | None = None) 
     return stages
 
 
+def _parse_test_ids(opt: Option, raw: str) -> tuple[str, ...]:
+    from pytest_mlops.mltestscore import RUBRIC, unknown_ids
+
+    ids = tuple(raw.replace(",", " ").split())
+    bad = unknown_ids(ids)
+    if bad:
+        raise _usage(
+            opt, bad[0], f"use rubric test ids such as {RUBRIC[4].id} or {RUBRIC[9].id} (data-1 ... monitoring-7)"
+        )
+    return ids
+
+
 def _raw(config: pytest.Config, opt: Option) -> Any:
     """The value as given: command line first, then ini, else None."""
     value = config.getoption(opt.dest, default=None)
@@ -253,6 +275,8 @@ def load_settings(config: pytest.Config) -> Settings:
             values[opt.stem] = _parse_number(opt, raw, float)
         elif opt.type == "linelist":
             values[opt.stem] = parse_stages(list(raw), opt)
+        elif opt.type == "words":
+            values[opt.stem] = _parse_test_ids(opt, str(raw))
         elif opt.stem in ("report", "summary", "html", "reference_data", "current_data", "holdout_data", "drift_stats"):
             values[opt.stem] = _parse_path(opt, str(raw), config)
         else:

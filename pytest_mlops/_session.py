@@ -25,6 +25,7 @@ class GateCollector:
         self.settings = settings
         self.report = SessionReport(stage=settings.stage)
         self.written: list[tuple[str, Path]] = []
+        self.score_lines: list[str] = []
         self._kinds: dict[str, tuple[str, ...]] = {}
 
     @pytest.hookimpl(trylast=True)
@@ -63,7 +64,13 @@ class GateCollector:
         report.created_at = utc_now()
         report.tool_version = __version__
         s = self.settings
-        if not (s.report or s.summary or s.html) and not report.gates:
+        if s.score:
+            from pytest_mlops.mltestscore import score_report_data
+
+            score, _ = score_report_data(report.gates, s.rootdir, s.manual_tests)
+            report.ml_test_score = score.to_dict()
+            self.score_lines = score.lines()
+        if not (s.report or s.summary or s.html) and not report.gates and not s.score:
             return
         report.environment = environment(s.rootdir)
         if s.report:
@@ -78,10 +85,12 @@ class GateCollector:
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         report = self.report
         verbosity = self.config.get_verbosity()
-        if not report.gates and not self.written:
+        if not report.gates and not self.written and not self.score_lines:
             return
         if verbosity < 0:
             terminalreporter.write_line(f"mlops: {report.count_line()}" if report.gates else "mlops: no gate ran")
+            if self.score_lines:
+                terminalreporter.write_line(f"mlops: {self.score_lines[0]}")
             return
         terminalreporter.section("mlops gates")
         if report.gates:
@@ -90,5 +99,7 @@ class GateCollector:
                 terminalreporter.write_line(line, **markup.get(line.split(" ", 1)[0], {}))
         else:
             terminalreporter.write_line("no gate ran")
+        for line in self.score_lines:
+            terminalreporter.write_line(line)
         for what, path in self.written:
             terminalreporter.write_line(f"{what}: {path}")

@@ -52,6 +52,8 @@ class SessionReport:
     stage: str | None = None
     exitstatus: int | None = None
     tool_version: str = ""
+    #: the ML Test Score section, when --mlops-score asked for it
+    ml_test_score: dict[str, JSONValue] | None = None
 
     # -- building ------------------------------------------------------------------------
 
@@ -128,6 +130,7 @@ class SessionReport:
             "environment": self.environment,
             "lineage": list(self.lineage),
             "gates": [r.to_dict() for r in self.gates],
+            **({"ml_test_score": self.ml_test_score} if self.ml_test_score is not None else {}),
         }
 
     def to_json(self) -> str:
@@ -154,6 +157,7 @@ class SessionReport:
             stage=data.get("stage"),
             exitstatus=data.get("pytest_exitstatus"),
             tool_version=(data.get("tool") or {}).get("version", ""),
+            ml_test_score=data.get("ml_test_score"),
         )
 
     # -- terminal ----------------------------------------------------------------------------

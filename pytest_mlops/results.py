@@ -125,6 +125,8 @@ class GateResult:
         hint: at most one line saying how to fix a failure.
         details: any further JSON data (per-column scores, intervals...).
         nodeid: the test that produced it ("" outside pytest).
+        check: which check of its kind produced it, e.g. ``"slices"`` or ``"data_drift"``
+            (the gate function's name for it; the ML Test Score reads it).
     """
 
     kind: str
@@ -138,6 +140,7 @@ class GateResult:
     hint: str | None = None
     details: Mapping[str, JSONValue] = field(default_factory=dict)
     nodeid: str = ""
+    check: str = ""
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -176,6 +179,7 @@ class GateResult:
         """The result as JSON data, in the shape of the report schema's ``gates`` items."""
         return {
             "kind": self.kind,
+            "check": self.check,
             "name": self.name,
             "status": self.status,
             "passed": self.passed,
@@ -203,4 +207,5 @@ class GateResult:
             hint=data.get("hint"),
             details=data.get("details") or {},
             nodeid=data.get("nodeid", ""),
+            check=data.get("check", ""),
         )

@@ -67,6 +67,7 @@ def test_json_report_content(pytester: pytest.Pytester, xdist_args: list[str]) -
     by_name = {g["name"]: g for g in data["gates"]}
     assert by_name["auc"] == {
         "kind": "model",
+        "check": "",
         "name": "auc",
         "status": "passed",
         "passed": True,
