@@ -114,3 +114,9 @@ def test_score_in_a_session_and_from_a_saved_report(
     out = capsys.readouterr().out
     assert out.startswith("ML Test Score: 0 ")
     assert main(["score", str(pytester.path / "r.json"), "--manual", "data-42"]) == 2
+
+
+def test_docs_list_every_test_with_what_covers_it() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "ml-test-score.md").read_text("utf-8")
+    for test in RUBRIC:
+        assert f"| `{test.id}` | {test.title} | {test.covered_by} |" in text
