@@ -13,6 +13,7 @@ failed ``warn`` gate issues a :class:`~pytest_mlops.errors.GateWarning`.
 from __future__ import annotations
 
 import json
+import sys
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -89,8 +90,18 @@ def emit(result: GateResult) -> GateResult:
     if not result.passed:
         if result.severity == "fail":
             raise GateFailure(result.message)
-        warnings.warn(GateWarning(result.message), stacklevel=3)
+        warnings.warn(GateWarning(result.message), stacklevel=_user_stacklevel())
     return result
+
+
+def _user_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first caller outside pytest-mlops."""
+    frame = sys._getframe(1)  # emit()
+    level = 1
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith("pytest_mlops"):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def attach(role: str, name: str, **identifiers: Any) -> dict[str, JSONValue]:
