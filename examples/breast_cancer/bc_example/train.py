@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         artifact_location=Path("mlartifacts").resolve(),
         params={"model": "weak" if args.worse else "logistic-regression"},
         metrics=metrics,
-        input_example=training_features(holdout).head(3),
+        input_example=training_features(holdout).head(3).astype("float64"),
         run_name="train-weak" if args.worse else "train",
     )
     print(
