@@ -400,8 +400,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--png", type=Path, default=DEFAULT_PNG, help=f"screenshot path (default: {DEFAULT_PNG})")
     parser.add_argument("--window-size", default="1280,1800", help="browser window WIDTH,HEIGHT (default: 1280,1800)")
     parser.add_argument("--no-screenshot", action="store_true", help="only write the HTML report")
+    parser.add_argument(
+        "--from-report", type=Path, metavar="JSON", help="render this saved JSON report instead of the sample"
+    )
     args = parser.parse_args(argv)
-    report = sample_report()
+    if args.from_report:
+        from pytest_mlops.report import load_report
+
+        report = load_report(args.from_report)
+    else:
+        report = sample_report()
     with tempfile.TemporaryDirectory(prefix="mlops-report-") as tmp:
         html = args.html or Path(tmp) / "report.html"
         report.write_html(html)
