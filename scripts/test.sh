@@ -11,6 +11,9 @@ ruff check pytest_mlops tests benchmarks scripts examples
 ruff format --check pytest_mlops tests benchmarks scripts examples
 echo "==> mypy (strict)"
 mypy
-echo "==> pytest"
+echo "==> pytest (latest stack: numpy 2, pandas 3, scikit-learn 1.9)"
 export MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 MLFLOW_HTTP_REQUEST_TIMEOUT=10
 pytest -n 2 --dist loadgroup "$@"
+
+echo "==> deepchecks integration, in its own environment (numpy<2, scikit-learn 1.7)"
+bash scripts/test-deepchecks.sh
