@@ -1,0 +1,1 @@
+"""Numeric engines: pure functions on arrays (metrics, bootstrap, drift statistics); no pytest."""
