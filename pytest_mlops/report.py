@@ -75,6 +75,7 @@ class SessionReport:
         indexed = list(enumerate(self.gates))
         indexed.sort(key=lambda pair: (pair[1].nodeid, pair[0]))
         self.gates = [result for _, result in indexed]
+        self.lineage = _merge_lineage(self.lineage)
         self.lineage.sort(key=lambda e: json.dumps(e, sort_keys=True))
         self.not_passed.sort(key=lambda t: t.nodeid)
 
@@ -227,6 +228,26 @@ class SessionReport:
 
     def write_html(self, path: Path) -> Path:
         return write_atomic(path, self.to_html())
+
+
+def _merge_lineage(entries: list[dict[str, JSONValue]]) -> list[dict[str, JSONValue]]:
+    """One entry per fingerprinted thing: the same file attached under several names (a data
+    fixture's and a gate's) becomes one entry whose name lists them all, in order."""
+    merged: dict[tuple[str, str, str], dict[str, JSONValue]] = {}
+    out: list[dict[str, JSONValue]] = []
+    for entry in entries:
+        digest = entry.get("sha256")
+        if not isinstance(digest, str) or not digest:
+            out.append(entry)
+            continue
+        key = (str(entry.get("role")), str(entry.get("path")), digest)
+        if key not in merged:
+            merged[key] = dict(entry)
+            out.append(merged[key])
+            continue
+        names = set(str(merged[key]["name"]).split(" / ")) | {str(entry.get("name"))}
+        merged[key]["name"] = " / ".join(sorted(names))
+    return out
 
 
 def _md(text: str) -> str:

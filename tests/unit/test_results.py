@@ -117,3 +117,16 @@ def test_fmt() -> None:
     assert fmt(np.float64(2.0)) == "2"
     assert fmt(True) == "True"
     assert fmt(7) == "7"
+
+
+def test_report_merges_one_file_attached_under_two_names() -> None:
+    from pytest_mlops.report import SessionReport
+
+    report = SessionReport()
+    report.add_lineage({"role": "data", "name": "reference", "path": "/d/ref.csv", "sha256": "ab", "rows": 3})
+    report.add_lineage({"role": "model", "name": "churn", "version": "3"})
+    report.add_lineage({"role": "data", "name": "data", "path": "/d/ref.csv", "sha256": "ab", "rows": 3})
+    report.add_lineage({"role": "data", "name": "current", "path": "/d/cur.csv", "sha256": "cd", "rows": 2})
+    report.sort()
+    data = [(e["name"], e["path"]) for e in report.lineage if e["role"] == "data"]
+    assert sorted(data) == [("current", "/d/cur.csv"), ("data / reference", "/d/ref.csv")]
