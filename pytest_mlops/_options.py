@@ -106,7 +106,11 @@ OPTIONS: tuple[Option, ...] = (
         metavar="PATH",
     ),
     # -- models and MLflow -----------------------------------------------------------------
-    Option("tracking_uri", "MLflow tracking URI (default: sqlite:///mlflow.db in the rootdir)", metavar="URI"),
+    Option(
+        "tracking_uri",
+        "MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db in the rootdir)",
+        metavar="URI",
+    ),
     Option("registry_uri", "MLflow registry URI (default: the tracking URI)", metavar="URI"),
     Option("model_name", "registered model name for the champion/challenger fixtures", metavar="NAME"),
     Option("champion_alias", "registry alias of the production model", default="champion", metavar="ALIAS"),

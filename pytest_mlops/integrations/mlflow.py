@@ -134,11 +134,13 @@ def connect(
 ) -> MlflowClient:
     """An :class:`mlflow.MlflowClient` for explicit URIs, after checking that a server answers.
 
-    Without ``tracking_uri`` the store is ``sqlite:///<rootdir>/mlflow.db`` (``rootdir``
-    defaults to the working directory), never MLflow's implicit default.
+    Without ``tracking_uri`` it is ``$MLFLOW_TRACKING_URI`` when set (so credentials can stay in
+    the environment), else ``sqlite:///<rootdir>/mlflow.db`` (``rootdir`` defaults to the working
+    directory), never MLflow's implicit default.
     """
     configure_http(timeout)
-    uri = tracking_uri or default_tracking_uri(rootdir or Path.cwd())
+    from_env = os.environ.get("MLFLOW_TRACKING_URI", "").strip()
+    uri = tracking_uri or from_env or default_tracking_uri(rootdir or Path.cwd())
     check_reachable(uri, timeout)
     if registry_uri and registry_uri != uri:
         check_reachable(registry_uri, timeout)

@@ -42,7 +42,8 @@ CASES = [
     (
         [],
         "mlops_mlflow_timeout = soon",
-        "ERROR: --mlops-mlflow-timeout / mlops_mlflow_timeout: 'soon' is not valid; expected a positive number, e.g. 1*",
+        "ERROR: --mlops-mlflow-timeout / mlops_mlflow_timeout: 'soon' is not valid; "
+        "expected a positive number, e.g. 10",
     ),
     (
         ["--mlops-model-name= "],

@@ -1,0 +1,1 @@
+"""Tests of the GitHub Actions templates, ``pytest-mlops init`` and the local workflow harness."""
