@@ -1,0 +1,16 @@
+"""Model registry operations on MLflow 3 aliases: promotion, rollback, history, canary actions.
+
+Modules here import MLflow at their top, so light modules (the plugin, fixtures,
+``commands/*``) import them inside functions only. The protocol is described in
+``docs/promotion.md``:
+
+* :mod:`pytest_mlops.registry.client` - a fail-fast :class:`~pytest_mlops.registry.client.Registry`
+  around ``MlflowClient`` that turns MLflow errors into one-line pytest-mlops errors;
+* :mod:`pytest_mlops.registry.lock` - the registry lock (Lamport's fast mutual exclusion on
+  registered-model tags, with leases);
+* :mod:`pytest_mlops.registry.promotion` - report checks, promote, rollback, canary abort, history.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
