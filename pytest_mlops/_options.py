@@ -129,6 +129,20 @@ OPTIONS: tuple[Option, ...] = (
         type="bool",
     ),
     Option("experiment", "MLflow experiment for --mlops-log-to-mlflow runs", default="pytest-mlops", metavar="NAME"),
+    # -- declarative gates and baselines ------------------------------------------------------
+    Option(
+        "gates_files",
+        "file names collected as declarative gates files (YAML), space-separated",
+        default="mlops-gates.yaml mlops-gates.yml",
+        type="names",
+        metavar="NAMES",
+    ),
+    Option(
+        "update_baselines",
+        "rewrite the baseline files that gates compare with, and report what changed",
+        default=False,
+        type="bool",
+    ),
     # -- ML Test Score ---------------------------------------------------------------------
     Option("score", "score the project with the ML Test Score after the run", default=False, type="bool"),
     Option(
@@ -164,6 +178,8 @@ class Settings:
     experiment: str = "pytest-mlops"
     score: bool = False
     manual_tests: tuple[str, ...] = ()
+    gates_files: tuple[str, ...] = ("mlops-gates.yaml", "mlops-gates.yml")
+    update_baselines: bool = False
     rootdir: Path = Path(".")
 
     def kinds_for_stage(self) -> frozenset[str] | None:
@@ -281,6 +297,11 @@ def load_settings(config: pytest.Config) -> Settings:
             values[opt.stem] = parse_stages(list(raw), opt)
         elif opt.type == "words":
             values[opt.stem] = _parse_test_ids(opt, str(raw))
+        elif opt.type == "names":
+            names = tuple(str(raw).replace(",", " ").split())
+            if not names or any("/" in n for n in names):
+                raise _usage(opt, raw, "give file names without folders, e.g. 'mlops-gates.yaml'")
+            values[opt.stem] = names
         elif opt.stem in ("report", "summary", "html", "reference_data", "current_data", "holdout_data", "drift_stats"):
             values[opt.stem] = _parse_path(opt, str(raw), config)
         else:
