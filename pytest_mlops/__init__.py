@@ -2,6 +2,10 @@
 
 Importing this package is cheap; gate implementations that need pandas, numpy,
 scikit-learn, pandera or MLflow load on first use.
+
+The marker PYTEST_DONT_REWRITE tells pytest not to rewrite asserts here: the package does not rely
+on assertion rewriting, and it is often imported before pytest starts (by scripts, or by pytester
+runs in the same process), where pytest would otherwise warn that it cannot rewrite it.
 """
 
 from __future__ import annotations
