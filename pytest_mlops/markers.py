@@ -27,6 +27,9 @@ _DESCRIPTIONS = {
 
 #: fixture name -> gate kind; filled by :func:`pytest_mlops.fixtures.gate_fixture`.
 KIND_FIXTURES: dict[str, str] = {}
+#: fixtures whose kind applies only when a test uses no other gate fixture (model loaders:
+#: a shadow test that loads the champion is a deployment test, not a model test)
+WEAK_KIND_FIXTURES: set[str] = set()
 
 
 def marker_name(kind: str) -> str:
@@ -46,8 +49,10 @@ def register(config: pytest.Config) -> None:
 def auto_apply(items: Iterable[pytest.Item]) -> None:
     """Add ``mlops_<kind>`` to every test that uses a gate fixture of that kind."""
     for item in items:
-        names = getattr(item, "fixturenames", ())
-        for kind in sorted({KIND_FIXTURES[n] for n in names if n in KIND_FIXTURES}):
+        names = [n for n in getattr(item, "fixturenames", ()) if n in KIND_FIXTURES]
+        strong = {KIND_FIXTURES[n] for n in names if n not in WEAK_KIND_FIXTURES}
+        kinds = strong or {KIND_FIXTURES[n] for n in names}
+        for kind in sorted(kinds):
             if item.get_closest_marker(marker_name(kind)) is None:
                 item.add_marker(marker_name(kind))
 

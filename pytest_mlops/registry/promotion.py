@@ -207,6 +207,12 @@ class Event:
     ci_run: str | None = None
     reason: str | None = None
 
+    @classmethod
+    def next_after(cls, events: Sequence[Event], **fields: Any) -> Event:
+        """A new pending event numbered after ``events``, stamped with when, who, commit and CI run."""
+        seq = (events[-1].seq if events else 0) + 1
+        return cls(seq=seq, at=utc_now(), by=_actor(), commit=_commit(), ci_run=_ci_run(), **fields)
+
     @property
     def key(self) -> str:
         return f"{HISTORY_PREFIX}{self.seq:06d}"
@@ -364,21 +370,17 @@ def promote(
             )
         tags = registry.version_tags(name, candidate)  # the gate run may have re-tagged it meanwhile
         check_binding(check, name, candidate, tags, target_alias=target_alias, expect_commit=expect_commit)
-        event = Event(
-            seq=(events[-1].seq if events else 0) + 1,
+        event = Event.next_after(
+            events,
             action="promote",
             alias=target_alias,
             from_version=old,
             to_version=candidate,
             previous_alias=previous_alias if old else None,
             previous_after=old if old else state.alias(previous_alias),
-            at=utc_now(),
-            by=_actor(),
             report_digest=check.digest,
             report_commit=check.commit or tags.get(TAG_COMMIT) or None,
             report_run_id=tags.get(TAG_RUN_ID) or None,
-            commit=_commit(),
-            ci_run=_ci_run(),
             reason=reason,
         )
         registry.set_model_tag(name, event.key, event.to_json())
@@ -466,18 +468,14 @@ def rollback(
         after = _predecessor(events, restore)
         if after == restore:
             after = None
-        event = Event(
-            seq=(events[-1].seq if events else 0) + 1,
+        event = Event.next_after(
+            events,
             action="rollback",
             alias=target_alias,
             from_version=current,
             to_version=restore,
             previous_alias=previous_alias,
             previous_after=after,
-            at=utc_now(),
-            by=_actor(),
-            commit=_commit(),
-            ci_run=_ci_run(),
             reason=reason,
         )
         registry.set_model_tag(name, event.key, event.to_json())
@@ -554,18 +552,14 @@ def abort_canary(
                 message=f"model {name!r}: alias {canary_alias!r} no longer points at the canary; nothing to undo",
                 outputs={"rolled_back": "false"},
             )
-        event = Event(
-            seq=(events[-1].seq if events else 0) + 1,
+        event = Event.next_after(
+            events,
             action="canary-rollback",
             alias=canary_alias,
             from_version=current,
             to_version=None,
             previous_alias=None,
             previous_after=None,
-            at=utc_now(),
-            by=_actor(),
-            commit=_commit(),
-            ci_run=_ci_run(),
             reason=reason,
         )
         registry.set_model_tag(name, event.key, event.to_json())

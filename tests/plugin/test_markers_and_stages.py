@@ -121,3 +121,29 @@ def test_marker_misuse_fails_at_setup(pytester: pytest.Pytester, marker: str, me
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines([message])
     result.stdout.no_fnmatch_line("*Traceback*")
+
+
+def test_input_fixtures_yield_to_gate_fixtures(pytester: pytest.Pytester) -> None:
+    """A weak fixture (a model loader) marks a test only when no real gate fixture does."""
+    pytester.makeconftest(
+        CONFTEST
+        + """
+@gate_fixture("model", weak=True)
+def loaded_model():
+    return "model"
+"""
+    )
+    pytester.makepyfile(
+        test_weak="""
+def test_loader_only(loaded_model):
+    pass
+
+def test_drift_with_loader(loaded_model, my_drift_gate):
+    pass
+"""
+    )
+    result = pytester.runpytest("-v", "-m", "mlops_model")
+    result.assert_outcomes(passed=1, deselected=1)
+    result.stdout.fnmatch_lines(["*test_weak.py::test_loader_only PASSED*"])
+    result = pytester.runpytest("-v", "-m", "mlops_drift")
+    result.assert_outcomes(passed=1, deselected=1)
