@@ -58,6 +58,18 @@ def test_example_suite_pre_merge_stage(tmp_path: Path) -> None:
     assert report["tests"]["counts"]["passed"] == 7  # 2 code tests + 5 data tests
     assert not (ROOT / "examples" / "breast_cancer" / "mlflow.db").exists()
 
+    # the declarative variant of the same data gates, collected from the gates file
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-v", "gates/mlops-gates.yaml"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout[-4000:]
+    assert "gates/mlops-gates.yaml::serving data drift PASSED" in done.stdout
+    assert "4 gates: 4 passed" in done.stdout
+
 
 def test_demo_story(tmp_path: Path) -> None:
     """The README's main job: CT -> gates -> promote, drift caught, retrain, refusal, rollback."""
