@@ -46,6 +46,18 @@ CASES = [
         "expected a positive number, e.g. 10",
     ),
     (
+        ["--mlops-manual-tests=data-5 data-9"],
+        "",
+        "ERROR: --mlops-manual-tests / mlops_manual_tests: 'data-9' is not valid; use rubric test ids such as "
+        "data-5 or model-3 (data-1 ... monitoring-7)",
+    ),
+    (
+        [],
+        "mlops_gates_files = gates/mlops-gates.yaml",
+        "ERROR: --mlops-gates-files / mlops_gates_files: 'gates/mlops-gates.yaml' is not valid; "
+        "give file names without folders, e.g. 'mlops-gates.yaml'",
+    ),
+    (
         ["--mlops-model-name= "],
         "",
         "ERROR: --mlops-model-name / mlops_model_name: ' ' is not valid; give a non-empty value",
