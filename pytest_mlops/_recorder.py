@@ -12,17 +12,22 @@ failed ``warn`` gate issues a :class:`~pytest_mlops.errors.GateWarning`.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import sys
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
-from pytest_mlops.errors import GateFailure, GateWarning
+from pytest_mlops.errors import GateFailure, GateWarning, MissingExtraError, MlopsInputError
 from pytest_mlops.results import SEVERITIES, GateResult, JSONValue, Severity, to_json
 
-__all__ = ["GATE_PROPERTY", "LINEAGE_PROPERTY", "Sink", "attach", "collected", "emit"]
+__all__ = ["GATE_PROPERTY", "LINEAGE_PROPERTY", "Sink", "attach", "clean_input_errors", "collected", "emit"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: ``user_properties`` names; also the JUnit ``<property name=...>``.
 GATE_PROPERTY = "mlops_gate"
@@ -90,18 +95,54 @@ def emit(result: GateResult) -> GateResult:
     if not result.passed:
         if result.severity == "fail":
             raise GateFailure(result.message)
-        warnings.warn(GateWarning(result.message), stacklevel=_user_stacklevel())
+        warnings.warn(GateWarning(result.message), stacklevel=user_stacklevel())
     return result
 
 
-def _user_stacklevel() -> int:
-    """The ``stacklevel`` that points a warning at the first caller outside pytest-mlops."""
-    frame = sys._getframe(1)  # emit()
+def user_stacklevel() -> int:
+    """The ``stacklevel`` for a ``warnings.warn`` in the caller's frame that points the warning at
+    the first frame outside pytest-mlops (the user's line)."""
+    frame = sys._getframe(1)  # the frame that will call warnings.warn
     level = 1
     while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith("pytest_mlops"):
         frame = frame.f_back
         level += 1
     return level
+
+
+def clean_input_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Entry-point wrapper of the public gate functions.
+
+    * :class:`MlopsInputError` and :class:`MissingExtraError` are re-raised from this (hidden)
+      frame without their chain, so pytest shows the user's line and the message, not our helpers'
+      frames or the pandas/pandera/engine internals that detected the problem.
+    * warnings issued inside (a ``warn`` gate's :class:`GateWarning`) are re-issued at the user's
+      line; when a later gate of the same call fails, a warnings-as-errors filter is not allowed to
+      replace that failure.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        __tracebackhide__ = True
+        caught: list[warnings.WarningMessage] = []
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = func(*args, **kwargs)
+        except (MlopsInputError, MissingExtraError) as exc:
+            raise type(exc)(str(exc)) from None
+        except BaseException:
+            level = user_stacklevel()
+            for item in caught:
+                with contextlib.suppress(Warning):
+                    warnings.warn(item.message, stacklevel=level)
+            raise
+        level = user_stacklevel()
+        for item in caught:
+            warnings.warn(item.message, stacklevel=level)
+        return result
+
+    return wrapper
 
 
 def attach(role: str, name: str, **identifiers: Any) -> dict[str, JSONValue]:

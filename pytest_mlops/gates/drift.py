@@ -10,13 +10,12 @@ Heavy libraries (numpy, pandas, scipy, scikit-learn) are imported inside the fun
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from pytest_mlops import _recorder
-from pytest_mlops.errors import MissingExtraError, MlopsInputError
+from pytest_mlops.errors import MlopsInputError
 from pytest_mlops.results import GateResult, fmt
 
 if TYPE_CHECKING:
@@ -24,23 +23,6 @@ if TYPE_CHECKING:
     from pytest_mlops.stats.refstats import ReferenceProfile
 
 __all__ = ["data_drift", "label_drift", "load_reference", "multivariate_drift", "prediction_drift"]
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _clean_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Re-raise input errors from this frame, so pytest shows the user's line, not engine frames."""
-
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        __tracebackhide__ = True
-        try:
-            return func(*args, **kwargs)
-        except (MlopsInputError, MissingExtraError) as exc:
-            raise type(exc)(str(exc)) from None
-
-    return wrapper
 
 
 _HINT = (
@@ -190,7 +172,7 @@ def _check_share(max_share: float) -> None:
         raise MlopsInputError(f"max_share={max_share!r} must be a number in [0, 1] (0: no column may drift)")
 
 
-@_clean_errors
+@_recorder.clean_input_errors
 def data_drift(
     reference: Any,
     current: Any,
@@ -245,7 +227,7 @@ def data_drift(
     )
 
 
-@_clean_errors
+@_recorder.clean_input_errors
 def prediction_drift(
     reference: Any,
     current: Any,
@@ -298,7 +280,7 @@ def prediction_drift(
     )
 
 
-@_clean_errors
+@_recorder.clean_input_errors
 def label_drift(
     reference: Any,
     current: Any,
@@ -332,7 +314,7 @@ def label_drift(
     )
 
 
-@_clean_errors
+@_recorder.clean_input_errors
 def multivariate_drift(
     reference: Any,
     current: Any,

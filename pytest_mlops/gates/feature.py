@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytest_mlops import _recorder
+from pytest_mlops._recorder import clean_input_errors
 from pytest_mlops.errors import MlopsInputError
-from pytest_mlops.gates.schema import clean_input_errors
 from pytest_mlops.results import GateResult, JSONValue, fmt, to_json
 
 if TYPE_CHECKING:

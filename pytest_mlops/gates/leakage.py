@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytest_mlops import _recorder
+from pytest_mlops._recorder import clean_input_errors
 from pytest_mlops.errors import MlopsInputError
-from pytest_mlops.gates.schema import clean_input_errors
 from pytest_mlops.results import GateResult, fmt
 
 if TYPE_CHECKING:

@@ -7,69 +7,15 @@ capped — never the frame itself.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import sys
-import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from pytest_mlops import _recorder
 from pytest_mlops.errors import MlopsInputError
 from pytest_mlops.results import GateResult
 
-__all__ = ["check", "clean_input_errors"]
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _caller_stacklevel() -> int:
-    """stacklevel (for a warn() called in our frame) of the first frame outside pytest_mlops."""
-    frame = sys._getframe(2)
-    level = 2
-    while frame is not None and frame.f_globals.get("__name__", "").startswith("pytest_mlops."):
-        frame = frame.f_back  # type: ignore[assignment]
-        level += 1
-    return level
-
-
-def clean_input_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Entry point wrapper of the public data gates.
-
-    * :class:`MlopsInputError` is re-raised from this (hidden) frame, without its chain, so
-      pytest shows the user's line and the message, not our helpers' frames or the
-      pandas/pandera internals that detected the problem.
-    * warnings issued inside (a ``warn`` gate's :class:`~pytest_mlops.errors.GateWarning`)
-      are re-issued at the user's line, whatever the depth of our own frames.
-    """
-
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        __tracebackhide__ = True
-        caught: list[warnings.WarningMessage] = []
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                result = func(*args, **kwargs)
-        except MlopsInputError as exc:
-            raise MlopsInputError(str(exc)) from None
-        except BaseException:
-            # a failing gate after a warned one (expect_columns): still show the warnings, but
-            # never let a warnings-as-errors filter replace the failure itself
-            level = _caller_stacklevel()
-            for item in caught:
-                with contextlib.suppress(Warning):
-                    warnings.warn(item.message, stacklevel=level)
-            raise
-        level = _caller_stacklevel()
-        for item in caught:
-            warnings.warn(item.message, stacklevel=level)
-        return result
-
-    return wrapper
-
+__all__ = ["check"]
 
 HINT = (
     "fix the data; if the change is intended, update the schema "
@@ -77,7 +23,7 @@ HINT = (
 )
 
 
-@clean_input_errors
+@_recorder.clean_input_errors
 def check(
     data: Any,
     schema: Any,
