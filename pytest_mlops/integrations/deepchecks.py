@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import tempfile
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -349,14 +348,15 @@ def save_html(result: Any, path: Path, *, connected: bool = False) -> Path:
     Offline by default: plotly's script is inlined (≈ 10 MB a file); ``connected=True``
     loads it from a CDN instead (a few hundred kB).
     """
+    from pytest_mlops._io import create_temp
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = create_temp(path.parent, path.name)  # its mode follows the umask
     try:
         # A file object, not a name: given a name that exists, deepchecks picks another one.
         # as_widget=False: the widget output needs anywidget, which deepchecks does not install.
         with os.fdopen(fd, "w", encoding="utf-8") as out, quiet():
             result.save_as_html(out, as_widget=False, connected=connected)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a report artifact is for others to read
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
