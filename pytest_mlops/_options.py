@@ -143,6 +143,14 @@ OPTIONS: tuple[Option, ...] = (
         default=False,
         type="bool",
     ),
+    # -- failures ------------------------------------------------------------------------------
+    Option(
+        "stop_at_first",
+        "stop each test at its first failed gate (default: every gate of a test runs, then the test "
+        "fails once listing each failed gate); per test: @pytest.mark.mlops_stop_at_first",
+        default=False,
+        type="bool",
+    ),
     # -- ML Test Score ---------------------------------------------------------------------
     Option("score", "score the project with the ML Test Score after the run", default=False, type="bool"),
     Option(
@@ -180,6 +188,7 @@ class Settings:
     manual_tests: tuple[str, ...] = ()
     gates_files: tuple[str, ...] = ("mlops-gates.yaml", "mlops-gates.yml")
     update_baselines: bool = False
+    stop_at_first: bool = False
     rootdir: Path = Path(".")
 
     def kinds_for_stage(self) -> frozenset[str] | None:

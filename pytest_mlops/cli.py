@@ -42,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "run", None) is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    from pytest_mlops import _recorder
+
+    sink = _recorder.Sink()  # a command's gates raise at once and never join a running test's results
+    _recorder.push(sink)
     try:
         code: int = args.run(args)
     except MlopsError as exc:
@@ -49,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    finally:
+        _recorder.pop(sink)
     return code
 
 

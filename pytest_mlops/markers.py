@@ -13,9 +13,20 @@ import pytest
 
 from pytest_mlops.results import KINDS, SEVERITIES, Severity
 
-__all__ = ["KIND_FIXTURES", "MARKER_PREFIX", "item_kinds", "marker_name", "register", "severities_for"]
+__all__ = [
+    "KIND_FIXTURES",
+    "MARKER_PREFIX",
+    "STOP_AT_FIRST",
+    "item_kinds",
+    "marker_name",
+    "register",
+    "severities_for",
+    "stop_at_first",
+]
 
 MARKER_PREFIX = "mlops_"
+#: the marker that makes a test stop at its first failed gate
+STOP_AT_FIRST = "mlops_stop_at_first"
 
 _DESCRIPTIONS = {
     "schema": "data schema gates (pandera): column types, nullability, checks",
@@ -44,6 +55,25 @@ def register(config: pytest.Config) -> None:
             f"using a {kind} gate fixture; severity='warn' makes this test's {kind} gates warn instead of fail. "
             f"Select with -m {marker_name(kind)} or --mlops-stage.",
         )
+    config.addinivalue_line(
+        "markers",
+        f"{STOP_AT_FIRST}: stop this test at its first failed gate. By default every gate of a test runs "
+        "and the test fails once at the end, listing each failed gate (--mlops-stop-at-first does this "
+        "for every test).",
+    )
+
+
+def stop_at_first(item: pytest.Item) -> bool:
+    """Whether the item carries ``@pytest.mark.mlops_stop_at_first`` (which takes no arguments)."""
+    marker = item.get_closest_marker(STOP_AT_FIRST)
+    if marker is None:
+        return False
+    if marker.args or marker.kwargs:
+        pytest.fail(
+            f"{item.nodeid}: @pytest.mark.{STOP_AT_FIRST} takes no arguments; use @pytest.mark.{STOP_AT_FIRST}",
+            pytrace=False,
+        )
+    return True
 
 
 def auto_apply(items: Iterable[pytest.Item]) -> None:

@@ -31,6 +31,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     settings = load_settings(config)
     config.stash[SETTINGS_KEY] = settings
+    _recorder.push_root(settings.rootdir)  # relative gate paths resolve against the rootdir
     markers.register(config)
     # Fixture modules declare their gate fixtures (and so the fixture -> marker mapping) on import.
     for module in pkgutil.iter_modules(fixtures.__path__):
@@ -41,6 +42,11 @@ def pytest_configure(config: pytest.Config) -> None:
         collector = GateCollector(config, settings)
         config.stash[COLLECTOR_KEY] = collector
         config.pluginmanager.register(collector, "mlops-gate-collector")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if SETTINGS_KEY in config.stash:
+        _recorder.pop_root(config.stash[SETTINGS_KEY].rootdir)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -73,3 +79,19 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     _recorder.current().severities = markers.severities_for(item)
+    markers.stop_at_first(item)  # a misused marker fails the test here, at setup
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """Every gate of the test runs: failed gates are kept, then fail the test once, listing all."""
+    __tracebackhide__ = True
+    sink = _recorder.current()
+    sink.defer = not (item.config.stash[SETTINGS_KEY].stop_at_first or markers.stop_at_first(item))
+    try:
+        outcome = yield
+    except BaseException as exc:
+        _recorder.raise_deferred(sink, exc)
+        raise
+    _recorder.raise_deferred(sink)
+    return outcome

@@ -441,7 +441,9 @@ def ab_proportions(
     )
 
     _check_ab(name, min_effect, alpha, power, require)
-    _recorder.emit(_srm_result([n_a, n_b], planned_split, srm_alpha, f"{name}: sample ratio", severity))
+    srm = _recorder.emit(_srm_result([n_a, n_b], planned_split, srm_alpha, f"{name}: sample ratio", severity))
+    if srm.status == "failed":  # a broken split invalidates the experiment: no A/B verdict on it
+        return srm
     alternative: Any = "greater" if higher_is_better else "less"
     test = two_proportion_ztest(conversions_a, n_a, conversions_b, n_b, alternative=alternative, confidence=1 - alpha)
     baseline = min(max(test.estimate_a, 1e-9), 1 - 1e-9)
@@ -495,7 +497,9 @@ def ab_means(
     a = np.asarray(control, dtype=float).ravel()
     b = np.asarray(treatment, dtype=float).ravel()
     a, b = a[~np.isnan(a)], b[~np.isnan(b)]
-    _recorder.emit(_srm_result([a.size, b.size], planned_split, srm_alpha, f"{name}: sample ratio", severity))
+    srm = _recorder.emit(_srm_result([a.size, b.size], planned_split, srm_alpha, f"{name}: sample ratio", severity))
+    if srm.status == "failed":  # a broken split invalidates the experiment: no A/B verdict on it
+        return srm
     alternative: Any = "greater" if higher_is_better else "less"
     test = welch_ttest(a, b, alternative=alternative, confidence=1 - alpha)
     sd_a, sd_b = float(np.std(a, ddof=1)), float(np.std(b, ddof=1))

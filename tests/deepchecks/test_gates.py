@@ -18,6 +18,10 @@ from pytest_mlops import GateFailure, GateWarning, MlopsInputError
 from pytest_mlops.results import GateResult
 from tests.deepchecks.conftest import LABEL, NUMERIC
 
+# These tests call gate functions directly and expect the GateFailure they raise at once
+# (the script behaviour), so they opt out of the end-of-test collection of failed gates.
+pytestmark = pytest.mark.mlops_stop_at_first
+
 if TYPE_CHECKING:
     import pandas as pd
 

@@ -21,6 +21,10 @@ from pytest_mlops.baselines import FORMAT, check_against_baseline, read_baseline
 from pytest_mlops.errors import GateFailure, MlopsInputError
 from pytest_mlops.stats.refstats import ReferenceProfile
 
+# These tests call gate functions directly and expect the GateFailure they raise at once
+# (the script behaviour), so they opt out of the end-of-test collection of failed gates.
+pytestmark = pytest.mark.mlops_stop_at_first
+
 pytest.importorskip("xdist")
 _buffer = io.BytesIO()
 pd.DataFrame({"a": [1.0], "b": ["x"]}).to_parquet(_buffer)  # loads pyarrow and pandas' Arrow extension types

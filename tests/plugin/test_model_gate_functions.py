@@ -22,6 +22,10 @@ from pytest_mlops.gates.model import (
     compare_to_champion,
 )
 
+# These tests call gate functions directly and expect the GateFailure they raise at once
+# (the script behaviour), so they opt out of the end-of-test collection of failed gates.
+pytestmark = pytest.mark.mlops_stop_at_first
+
 
 @pytest.fixture
 def sink() -> Iterator[_recorder.Sink]:
