@@ -7,6 +7,8 @@ forwards from workers, so serial and distributed runs produce the same report.
 from __future__ import annotations
 
 import os
+from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,7 @@ class GateCollector:
         self.report = SessionReport(stage=settings.stage)
         self.written: list[tuple[str, Path]] = []
         self.score_lines: list[str] = []
+        self.renamed: list[tuple[str, str, str]] = []
         self._kinds: dict[str, tuple[str, ...]] = {}
 
     @pytest.hookimpl(trylast=True)
@@ -60,6 +63,7 @@ class GateCollector:
 
         report = self.report
         report.sort()
+        report.gates, self.renamed = disambiguate(report.gates)
         report.exitstatus = int(exitstatus)
         report.created_at = utc_now()
         report.tool_version = __version__
@@ -82,24 +86,94 @@ class GateCollector:
             self.written.append(("HTML report", report.write_html(s.html)))
         self.config.hook.pytest_mlops_session_report(config=self.config, report=report)
 
+    def failed_outside_gates(self) -> list[str]:
+        """Tests that failed or errored with no failed gate of their own (a broken input, a plain
+        ``assert``, a fixture error): the gate counts alone would read as all green."""
+        with_failed_gate = {g.nodeid for g in self.report.gates if g.status == "failed"}
+        return [
+            t.nodeid
+            for t in self.report.not_passed
+            if t.outcome in ("failed", "error") and t.nodeid not in with_failed_gate
+        ]
+
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         report = self.report
         verbosity = self.config.get_verbosity()
         if not report.gates and not self.written and not self.score_lines:
             return
+        outside = self.failed_outside_gates() if report.gates else []
+        count = report.count_line() if report.gates else "no gate ran"
+        if outside:
+            count += f"; {_tests(len(outside))} failed outside the gates"
         if verbosity < 0:
-            terminalreporter.write_line(f"mlops: {report.count_line()}" if report.gates else "mlops: no gate ran")
+            terminalreporter.write_line(f"mlops: {count}")
+            if self.renamed:
+                terminalreporter.write_line(f"mlops: warning: {_renamed_line(self.renamed)}", yellow=True)
             if self.score_lines:
                 terminalreporter.write_line(f"mlops: {self.score_lines[0]}")
             return
         terminalreporter.section("mlops gates")
         if report.gates:
-            for line in report.terminal_lines(verbosity):
+            lines = report.terminal_lines(verbosity)
+            for line in lines[:-1]:
                 markup = {"FAILED": {"red": True}, "WARNED": {"yellow": True}, "PASSED": {"green": True}}
                 terminalreporter.write_line(line, **markup.get(line.split(" ", 1)[0], {}))
+            terminalreporter.write_line(count, red=bool(outside))
+            shown = outside if verbosity > 0 else outside[:5]
+            for nodeid in shown:
+                terminalreporter.write_line(f"  failed outside the gates: {nodeid}", red=True)
+            if len(outside) > len(shown):
+                terminalreporter.write_line(f"  ... and {len(outside) - len(shown)} more (-v shows all)")
         else:
             terminalreporter.write_line("no gate ran")
+        if self.renamed:
+            terminalreporter.write_line(f"warning: {_renamed_line(self.renamed)}", yellow=True)
+            for kind, old, new in self.renamed if verbosity > 0 else self.renamed[:10]:
+                terminalreporter.write_line(f"  {kind} {old!r} -> {new!r}")
         for line in self.score_lines:
             terminalreporter.write_line(line)
         for what, path in self.written:
             terminalreporter.write_line(f"{what}: {path}")
+
+
+def _tests(n: int) -> str:
+    return f"{n} test" + ("" if n == 1 else "s")
+
+
+def _renamed_line(renamed: list[tuple[str, str, str]]) -> str:
+    return (
+        f"{len(renamed)} gates shared a kind and a name with another gate, so each now carries its test's id; "
+        "give them distinct names (name=...) to choose your own"
+    )
+
+
+def disambiguate(gates: list[GateResult]) -> tuple[list[GateResult], list[tuple[str, str, str]]]:
+    """Tell apart gates of one kind that share a name, so no report merges or confuses them.
+
+    Gates from different tests get their test id appended (``'penguins [test_data.py::test_serving]'``,
+    shortened to the part after the file when that is unique); several from one test are
+    numbered (``'auc #2'``). Returns the gates (in order) and ``(kind, old name, new name)`` for
+    each renamed one.
+    """
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, gate in enumerate(gates):
+        groups[(gate.kind, gate.name)].append(index)
+    names = [g.name for g in gates]
+    for (_, name), members in groups.items():
+        if len(members) < 2:
+            continue
+        nodeids = list(dict.fromkeys(gates[i].nodeid for i in members))
+        if len(nodeids) > 1:
+            short = {n: n.split("::", 1)[-1] for n in nodeids}
+            if len(set(short.values())) < len(nodeids) or name in short.values():
+                short = {n: n for n in nodeids}
+            for i in members:
+                names[i] = f"{name} [{short[gates[i].nodeid] or 'outside a test'}]"
+        seen: dict[str, int] = defaultdict(int)
+        for i in members:
+            seen[names[i]] += 1
+            if seen[names[i]] > 1:
+                names[i] = f"{names[i]} #{seen[names[i]]}"
+    renamed = [(g.kind, g.name, new) for g, new in zip(gates, names, strict=True) if new != g.name]
+    out = [g if new == g.name else replace(g, name=new) for g, new in zip(gates, names, strict=True)]
+    return out, renamed

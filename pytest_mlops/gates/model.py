@@ -702,7 +702,7 @@ def check_slices(
     return _recorder.emit(
         _result(
             check="slices",
-            name=name or f"{m.name} per slice",
+            name=name or f"{m.name} per {column or 'slice'}",
             passed=passed,
             severity=severity,
             observed=evaluated[0]["value"] if evaluated else None,

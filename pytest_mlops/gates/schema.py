@@ -65,7 +65,7 @@ def check(
     data_mod.require_unique_columns(frame, what)
     data_mod.require_not_empty(frame, what)
     loaded = pa_adapter.as_schema(schema, environments)
-    gate_name = name or loaded.name
+    gate_name = name or (f"{loaded.name} ({environment})" if environment else loaded.name)
     resolved = _recorder.resolve_severity("schema", severity)
     is_polars = data_mod.is_polars(frame)
     if (loaded.backend == "polars") != is_polars:

@@ -104,7 +104,7 @@ def test_schema_gate_pass_and_fail(project: pytest.Pytester, xdist: list[str]) -
     result.stdout.fnmatch_lines(EXPECTED_FAILURES, consecutive=True)
     result.stdout.fnmatch_lines(
         [
-            "*schema gate 'schema' failed: 1 failed check > 0 (1 failure case in 1 column, 3 rows)",
+            "*schema gate 'schema (serving)' failed: 1 failed check > 0 (1 failure case in 1 column, 3 rows)",
             "*  column 'churned': present, but must be absent here (absent_in_environment('serving'))",
         ]
     )
