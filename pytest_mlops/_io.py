@@ -13,7 +13,7 @@ import os
 import secrets
 from pathlib import Path
 
-__all__ = ["create_temp", "resolve_path", "write_atomic"]
+__all__ = ["create_temp", "resolve_path", "where_relative", "write_atomic"]
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
@@ -68,3 +68,17 @@ def resolve_path(path: str | Path) -> Path:
     if p.is_absolute():
         return p
     return _recorder.base_dir() / p
+
+
+def where_relative(path: str | Path) -> str:
+    """For a "does not exist" message: where a relative ``path`` was looked for, else ``""``.
+
+    ``" (relative paths start at the rootdir '/repo')"`` inside pytest, ``"... at the current
+    directory '/x'"`` in a script.
+    """
+    from pytest_mlops import _recorder
+
+    if Path(path).expanduser().is_absolute():
+        return ""
+    base = "the rootdir" if _recorder.in_session() else "the current directory"
+    return f" (relative paths start at {base} {str(_recorder.base_dir())!r})"

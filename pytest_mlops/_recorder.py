@@ -101,6 +101,11 @@ def pop_root(root: Path) -> None:
         _roots.pop()
 
 
+def in_session() -> bool:
+    """Whether a pytest session with the plugin is running."""
+    return bool(_roots)
+
+
 def base_dir() -> Path:
     """What relative paths resolve against: the pytest session's rootdir, else the cwd."""
     return _roots[-1] if _roots else Path.cwd()

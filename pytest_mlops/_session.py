@@ -29,6 +29,8 @@ class GateCollector:
         self.written: list[tuple[str, Path]] = []
         self.score_lines: list[str] = []
         self.renamed: list[tuple[str, str, str]] = []
+        self.unused_baselines: list[str] = []
+        self._ran: set[str] = set()
         self._kinds: dict[str, tuple[str, ...]] = {}
 
     @pytest.hookimpl(trylast=True)
@@ -43,6 +45,8 @@ class GateCollector:
             outcome = "error"
         elif report.when == "setup" and report.skipped:
             outcome = "skipped"
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            self._ran.add(report.nodeid)
         if outcome is not None:
             self.report.tests[outcome] += 1
             if outcome != "passed":
@@ -63,6 +67,7 @@ class GateCollector:
 
         report = self.report
         report.sort()
+        self.unused_baselines = self._unused_baselines()
         report.gates, self.renamed = disambiguate(report.gates)
         report.exitstatus = int(exitstatus)
         report.created_at = utc_now()
@@ -86,6 +91,23 @@ class GateCollector:
             self.written.append(("HTML report", report.write_html(s.html)))
         self.config.hook.pytest_mlops_session_report(config=self.config, report=report)
 
+    def _unused_baselines(self) -> list[str]:
+        from pytest_mlops.baselines import CHECK, unused_baselines
+
+        if not (self.settings.rootdir / "baselines").is_dir():
+            return []
+        used = [str(g.details.get("baseline_file")) for g in self.report.gates if g.check == CHECK]
+        opt = self.config.option
+        complete = not (
+            getattr(opt, "keyword", "")
+            or getattr(opt, "markexpr", "")
+            or getattr(opt, "deselect", None)
+            or getattr(opt, "lf", False)
+            or self.settings.stage
+            or any("::" in str(arg) for arg in self.config.args)
+        )
+        return unused_baselines(self.settings.rootdir, used, self._ran, complete=complete)
+
     def failed_outside_gates(self) -> list[str]:
         """Tests that failed or errored with no failed gate of their own (a broken input, a plain
         ``assert``, a fixture error): the gate counts alone would read as all green."""
@@ -99,7 +121,7 @@ class GateCollector:
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         report = self.report
         verbosity = self.config.get_verbosity()
-        if not report.gates and not self.written and not self.score_lines:
+        if not report.gates and not self.written and not self.score_lines and not self.unused_baselines:
             return
         outside = self.failed_outside_gates() if report.gates else []
         count = report.count_line() if report.gates else "no gate ran"
@@ -109,6 +131,8 @@ class GateCollector:
             terminalreporter.write_line(f"mlops: {count}")
             if self.renamed:
                 terminalreporter.write_line(f"mlops: warning: {_renamed_line(self.renamed)}", yellow=True)
+            if self.unused_baselines:
+                terminalreporter.write_line(f"mlops: warning: {_unused_line(self.unused_baselines)}", yellow=True)
             if self.score_lines:
                 terminalreporter.write_line(f"mlops: {self.score_lines[0]}")
             return
@@ -130,6 +154,10 @@ class GateCollector:
             terminalreporter.write_line(f"warning: {_renamed_line(self.renamed)}", yellow=True)
             for kind, old, new in self.renamed if verbosity > 0 else self.renamed[:10]:
                 terminalreporter.write_line(f"  {kind} {old!r} -> {new!r}")
+        if self.unused_baselines:
+            terminalreporter.write_line(f"warning: {_unused_line(self.unused_baselines)}", yellow=True)
+            for unused in self.unused_baselines:
+                terminalreporter.write_line(f"  unused baseline: {unused}")
         for line in self.score_lines:
             terminalreporter.write_line(line)
         for what, path in self.written:
@@ -138,6 +166,15 @@ class GateCollector:
 
 def _tests(n: int) -> str:
     return f"{n} test" + ("" if n == 1 else "s")
+
+
+def _unused_line(paths: list[str]) -> str:
+    one = len(paths) == 1
+    return (
+        f"{len(paths)} baseline {'file is' if one else 'files are'} no longer used by the "
+        f"{'test that wrote it' if one else 'tests that wrote them'} (a renamed metric or test?); "
+        f"delete or move {'it' if one else 'them'}"
+    )
 
 
 def _renamed_line(renamed: list[tuple[str, str, str]]) -> str:

@@ -1,9 +1,11 @@
 """Versioned baselines: metric values and reference statistics kept as small files in the repository.
 
 A baseline is what a gate compares with when the bound is "no worse than last time": a metric
-value (``baselines/roc_auc.json``) or the drift reference statistics (the
-``pytest-mlops drift save`` format). The files live in the repository, so changing a baseline
-is a reviewed diff, never a silent drift.
+value or the drift reference statistics (the ``pytest-mlops drift save`` format). The
+``mlops_baseline`` fixture keeps one file per test and metric,
+``<rootdir>/baselines/<test file>/<test name>/<metric>.json``; each file records the test (node
+id) it belongs to, so a baseline no test uses any more is reported at the end of the run. The
+files live in the repository, so changing a baseline is a reviewed diff, never a silent drift.
 
 The cycle, as pytest-regressions does for data:
 
@@ -31,18 +33,28 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pytest_mlops import _recorder
-from pytest_mlops._io import write_atomic
+from pytest_mlops._io import resolve_path, where_relative, write_atomic
 from pytest_mlops.errors import MlopsInputError
 from pytest_mlops.results import GateResult, fmt
 
-__all__ = ["FORMAT", "UPDATE_FLAG", "Baseline", "check_against_baseline", "read_baseline", "update_reference_stats"]
+__all__ = [
+    "FORMAT",
+    "UPDATE_FLAG",
+    "Baseline",
+    "check_against_baseline",
+    "default_path",
+    "read_baseline",
+    "unused_baselines",
+    "update_reference_stats",
+]
 
 #: ``format`` field of a metric baseline file
 FORMAT = "pytest-mlops-baseline/1"
@@ -61,10 +73,13 @@ class Baseline:
     direction: str = "higher"
     commit: str | None = None
     updated: str | None = None
+    #: the node id of the test that wrote it ("" outside pytest)
+    test: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
+            "test": self.test,
             "name": self.name,
             "value": self.value,
             "direction": self.direction,
@@ -75,7 +90,7 @@ class Baseline:
 
 def read_baseline(path: str | Path) -> Baseline | None:
     """The baseline stored at ``path``; None when the file does not exist."""
-    p = Path(path)
+    p = resolve_path(path)
     if not p.exists():
         return None
     try:
@@ -102,7 +117,60 @@ def read_baseline(path: str | Path) -> Baseline | None:
         direction=str(data["direction"]),
         commit=data.get("commit"),
         updated=data.get("updated"),
+        test=str(data.get("test") or ""),
     )
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.\[\]=-]+", "-", text.strip()).strip("-.") or "baseline"
+
+
+def default_path(rootdir: Path, nodeid: str, name: str) -> Path:
+    """Where the ``mlops_baseline`` fixture keeps test ``nodeid``'s baseline of ``name``:
+    ``<rootdir>/baselines/<test file without .py>/<class>/<test name>/<name>.json``."""
+    file, _, rest = nodeid.partition("::")
+    parts = [*Path(file).with_suffix("").parts, *rest.split("::")]
+    return rootdir.joinpath("baselines", *(_slug(p) for p in parts if p), f"{_slug(name)}.json")
+
+
+def unused_baselines(rootdir: Path, used: Iterable[str], ran: Iterable[str], *, complete: bool) -> list[str]:
+    """Baseline files under ``<rootdir>/baselines`` that their own test no longer uses.
+
+    A file names its test; it is reported when that test ran in this session without reading it
+    (the metric was renamed or dropped) or, when the run was ``complete`` (no ``-k``, ``-m``, node
+    ids, stage or last-failed selection), when other tests of its file ran but that test did not
+    (it was renamed or deleted). ``used`` holds the files the gates read, relative to ``rootdir``;
+    the result too, sorted.
+    """
+    folder = rootdir / "baselines"
+    if not folder.is_dir():
+        return []
+    used_set, ran_set = set(used), set(ran)
+    files = {n.partition("::")[0] for n in ran_set}
+    out: list[str] = []
+    for path in sorted(folder.rglob("*.json")):
+        rel = path.relative_to(rootdir).as_posix()
+        if rel in used_set:
+            continue
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        test = data.get("test") if isinstance(data, dict) and data.get("format") == FORMAT else None
+        if not isinstance(test, str) or not test:
+            continue
+        if test in ran_set or (complete and test.partition("::")[0] in files):
+            out.append(rel)
+    return out
+
+
+def _shown(p: Path) -> str:
+    """A path for messages: relative to the rootdir (or cwd) when inside it."""
+    base = _recorder.base_dir()
+    try:
+        return p.relative_to(base).as_posix()
+    except ValueError:
+        return str(p)
 
 
 def _commit(cwd: Path) -> str | None:
@@ -118,13 +186,14 @@ def _same(a: float, b: float) -> bool:
 
 
 def _write_baseline(path: Path, name: str, value: float, direction: str) -> None:
-    folder = path.parent if path.parent.exists() else Path.cwd()
+    folder = path.parent if path.parent.exists() else _recorder.base_dir()
     record = Baseline(
         name=name,
         value=value,
         direction=direction,
         commit=_commit(folder),
         updated=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        test=_recorder.current().nodeid,
     )
     write_atomic(path, json.dumps(record.to_json(), indent=2, allow_nan=False) + "\n")
 
@@ -176,8 +245,8 @@ def check_against_baseline(
         raise MlopsInputError(f"baseline gate {name!r}: value {value!r} is not a number") from None
     if not math.isfinite(number):
         raise MlopsInputError(f"baseline gate {name!r}: value {number!r} is not a finite number")
-    p = Path(path)
-    shown = os.path.relpath(p) if p.is_absolute() else str(p)
+    p = resolve_path(path)
+    shown = _shown(p)
     stored = read_baseline(p)
     base_details: dict[str, Any] = {"direction": direction, "baseline_file": shown, **(details or {})}
     bound = {"max_drop": drop_bound, "max_relative_drop": rel_bound}
@@ -211,6 +280,7 @@ def check_against_baseline(
                 observed=number,
                 bound=bound,
                 summary=f"no baseline file {shown} (current value {fmt(number)})",
+                evidence=[f"looked for {str(p)!r}{where_relative(path)}"] if not Path(path).is_absolute() else [],
                 hint=f"run pytest with {UPDATE_FLAG} to create it, then review and commit it",
                 details={**base_details, "baseline": None},
             )

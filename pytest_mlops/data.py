@@ -103,9 +103,11 @@ def _file_format(path: Path, what: str) -> str:
 def _check_path(path: str | Path, what: str) -> Path:
     if not isinstance(path, (str, Path)):
         raise MlopsInputError(f"{what}: expected a file path (str or pathlib.Path), got {type(path).__name__}")
-    p = Path(path).expanduser()
+    from pytest_mlops._io import resolve_path, where_relative
+
+    p = resolve_path(path)
     if not p.exists():
-        raise MlopsInputError(f"{what} {str(p)!r} does not exist; check the path (relative paths start at the cwd)")
+        raise MlopsInputError(f"{what} {str(p)!r} does not exist; check the path{where_relative(path)}")
     if p.is_dir():
         raise MlopsInputError(f"{what} {str(p)!r} is a directory; give a CSV or Parquet file")
     return p

@@ -16,7 +16,10 @@ Example::
         exclude: [order_id]
         max_share: 0.1
 
-Paths are relative to the gates file's folder. Importing this module imports PyYAML only.
+Relative paths start at the pytest rootdir (as in Python tests and the ini file), whichever
+folder the gates file is in; outside pytest, at the current directory. A data path may be left
+out to follow the run's data options (``--mlops-current-data`` ...), or written as
+``$mlops_current_data`` (see :data:`DATA_OPTIONS`). Importing this module imports PyYAML only.
 """
 
 from __future__ import annotations
@@ -32,7 +35,16 @@ import yaml
 
 from pytest_mlops.errors import MlopsInputError
 
-__all__ = ["KINDS", "KIND_KEYS", "GateSpec", "GatesFileError", "load_gates_file", "parse_gates"]
+__all__ = [
+    "DATA_OPTIONS",
+    "FOLLOWS",
+    "KINDS",
+    "KIND_KEYS",
+    "GateSpec",
+    "GatesFileError",
+    "load_gates_file",
+    "parse_gates",
+]
 
 #: Keys every entry may have.
 COMMON_KEYS = ("name", "kind", "severity")
@@ -82,9 +94,21 @@ KINDS = tuple(KIND_KEYS)
 REQUIRED: dict[str, tuple[str, ...]] = {
     "schema": ("data", "schema"),
     "feature": ("data", "columns"),
-    "drift": ("current",),
+    "drift": ("current",),  # or --mlops-current-data (FOLLOWS)
     "model": ("metric", "data", "label"),
     "custom": ("source", "key"),
+}
+
+#: The run's data options a path value can name, as ``$mlops_current_data``.
+DATA_OPTIONS = ("mlops_current_data", "mlops_reference_data", "mlops_holdout_data")
+
+#: kind -> data key -> the option it follows when the entry leaves the key out. A path written in
+#: the entry pins that entry to its file; ``$mlops_...`` names an option explicitly.
+FOLLOWS: dict[str, dict[str, str]] = {
+    "schema": {"data": "mlops_current_data"},
+    "feature": {"data": "mlops_current_data"},
+    "drift": {"current": "mlops_current_data", "reference": "mlops_reference_data"},
+    "model": {"data": "mlops_holdout_data"},
 }
 
 #: The expectations a feature column accepts (as :data:`pytest_mlops.gates.feature.EXPECTATIONS`).
@@ -185,8 +209,13 @@ def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
 
 
 class _Context:
-    def __init__(self, display: str) -> None:
+    def __init__(self, display: str, base: Path, data: Mapping[str, Path | None]) -> None:
         self.display = display
+        self.base = base
+        self.data = data
+
+    def option_flag(self, option: str) -> str:
+        return f"--{option.replace('_', '-')} / {option}"
 
     def error(self, line: int, message: str) -> GatesFileError:
         return GatesFileError(f"{self.display}:{line}: {message}")
@@ -203,15 +232,35 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value)
 
 
-def _convert(ctx: _Context, folder: Path, gate: str, key: str, value: Any, kind: str, line: int) -> Any:
+def _convert(ctx: _Context, gate: str, key: str, value: Any, kind: str, line: int) -> Any:
     """Check one value against its type and convert it (paths become absolute)."""
     where = f"{key!r} in gate {gate!r}"
     if kind in ("path", "baseline"):
         if not isinstance(value, str) or not value.strip():
             raise ctx.error(line, f"{where} must be a file path, got {value!r}")
-        path = (folder / value).resolve() if not Path(value).is_absolute() else Path(value)
+        if kind == "path" and value.startswith("$"):
+            option = value[1:]
+            if option not in DATA_OPTIONS:
+                raise ctx.error(
+                    line,
+                    f"{where}: {value!r} names no data option{_did_you_mean(option, DATA_OPTIONS)}; "
+                    f"use {', '.join('$' + o for o in DATA_OPTIONS)}",
+                )
+            given = ctx.data.get(option)
+            if given is None:
+                raise ctx.error(line, f"{where} is {value}, but {ctx.option_flag(option)} is not set")
+            path = Path(given)
+            if not path.exists():
+                raise ctx.error(line, f"{where}: {value} is {str(path)!r}, which does not exist")
+            return path
+        path = Path(value).expanduser()
+        path = path if path.is_absolute() else (ctx.base / path).resolve()
         if kind == "path" and not path.exists():
-            raise ctx.error(line, f"{where}: file {value!r} does not exist (paths are relative to the gates file)")
+            raise ctx.error(
+                line,
+                f"{where}: file {value!r} does not exist (looked for {str(path)!r}; "
+                "relative paths start at the rootdir)",
+            )
         return path
     if kind == "str":
         if not isinstance(value, str) or not value.strip():
@@ -290,7 +339,9 @@ def _check_entry(ctx: _Context, kind: str, name: str, opts: dict[str, Any], line
     where = f"gate {name!r}"
     if kind == "drift":
         if "reference" not in opts and "baseline" not in opts:
-            raise ctx.error(line, f"{where} needs 'reference' (data or saved statistics) or 'baseline'")
+            raise ctx.error(
+                line, f"{where} needs 'reference' (data or saved statistics; or --mlops-reference-data) or 'baseline'"
+            )
         ref = opts.get("reference")
         if "baseline" in opts and (ref is None or str(ref).lower().endswith(".json")):
             raise ctx.error(
@@ -330,7 +381,17 @@ def _check_entry(ctx: _Context, kind: str, name: str, opts: dict[str, Any], line
         raise ctx.error(line, f"{where}: direction={opts['direction']!r}; use 'higher' or 'lower' (which is better)")
 
 
-def _entry(ctx: _Context, folder: Path, source: Path, raw: Any, index: int, default_line: int) -> GateSpec:
+def _followed(ctx: _Context, kind: str, raw: Mapping[str, Any]) -> dict[str, Path]:
+    """The data keys the entry leaves out that follow a run option which is set."""
+    out: dict[str, Path] = {}
+    for key, option in FOLLOWS.get(kind, {}).items():
+        given = ctx.data.get(option)
+        if key not in raw and given is not None:
+            out[key] = Path(given)
+    return out
+
+
+def _entry(ctx: _Context, source: Path, raw: Any, index: int, default_line: int) -> GateSpec:
     line = int(getattr(raw, "line", default_line) or default_line)
     if not isinstance(raw, dict):
         raise ctx.error(line, f"gate #{index} must be a mapping with 'name' and 'kind', got {raw!r}")
@@ -361,24 +422,39 @@ def _entry(ctx: _Context, folder: Path, source: Path, raw: Any, index: int, defa
     severity = raw.get("severity")
     if severity is not None and severity not in ("fail", "warn"):
         raise ctx.error(_line_of(raw, "severity", line), f"gate {name!r}: severity={severity!r}; use 'fail' or 'warn'")
-    missing = [k for k in REQUIRED[kind] if k not in raw]
+    followed = _followed(ctx, kind, raw)
+    missing = [k for k in REQUIRED[kind] if k not in raw and k not in followed]
     if missing:
-        raise ctx.error(line, f"gate {name!r} ({kind}) needs {', '.join(map(repr, missing))}")
-    opts: dict[str, Any] = {}
+        follows = FOLLOWS.get(kind, {})
+        hints = [f" (or {ctx.option_flag(follows[k])})" if k in follows else "" for k in missing]
+        needs = ", ".join(f"{k!r}{h}" for k, h in zip(missing, hints, strict=True))
+        raise ctx.error(line, f"gate {name!r} ({kind}) needs {needs}")
+    opts: dict[str, Any] = dict(followed)
     for key, value in raw.items():
         if key in COMMON_KEYS:
             continue
-        opts[str(key)] = _convert(ctx, folder, name, str(key), value, allowed[key], _line_of(raw, key, line))
+        opts[str(key)] = _convert(ctx, name, str(key), value, allowed[key], _line_of(raw, key, line))
     _check_entry(ctx, kind, name, opts, line)
     return GateSpec(name=name.strip(), kind=kind, line=line, source=source, severity=severity, options=opts)
 
 
-def parse_gates(text: str, source: Path, *, display: str | None = None) -> list[GateSpec]:
+def parse_gates(
+    text: str,
+    source: Path,
+    *,
+    display: str | None = None,
+    base: Path | None = None,
+    data: Mapping[str, Path | None] | None = None,
+) -> list[GateSpec]:
     """Parse the text of a gates file located at ``source``; raise :class:`GatesFileError`.
 
-    ``display`` is how the file is named in messages (default: ``source``).
+    ``display`` is how the file is named in messages (default: ``source``). Relative paths start
+    at ``base`` (default: the pytest rootdir inside pytest, else the current directory).
+    ``data`` maps :data:`DATA_OPTIONS` to the run's paths (absolute), which entries follow.
     """
-    ctx = _Context(display or str(source))
+    from pytest_mlops import _recorder
+
+    ctx = _Context(display or str(source), base or _recorder.base_dir(), data or {})
     try:
         data = yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
@@ -409,7 +485,7 @@ def parse_gates(text: str, source: Path, *, display: str | None = None) -> list[
     item_lines = getattr(entries, "item_lines", [])
     for index, raw in enumerate(entries, start=1):
         line = item_lines[index - 1] if index <= len(item_lines) else gates_line
-        spec = _entry(ctx, source.parent, source, raw, index, line)
+        spec = _entry(ctx, source, raw, index, line)
         if spec.name in seen:
             raise ctx.error(spec.line, f"duplicate gate name {spec.name!r} (first on line {seen[spec.name]})")
         seen[spec.name] = spec.line
@@ -417,11 +493,19 @@ def parse_gates(text: str, source: Path, *, display: str | None = None) -> list[
     return specs
 
 
-def load_gates_file(path: str | Path, *, display: str | None = None) -> list[GateSpec]:
-    """Read and validate the gates file at ``path``."""
-    source = Path(path).resolve()
+def load_gates_file(
+    path: str | Path,
+    *,
+    display: str | None = None,
+    base: Path | None = None,
+    data: Mapping[str, Path | None] | None = None,
+) -> list[GateSpec]:
+    """Read and validate the gates file at ``path`` (see :func:`parse_gates` for the rest)."""
+    from pytest_mlops._io import resolve_path
+
+    source = resolve_path(path).resolve()
     try:
         text = source.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise GatesFileError(f"{display or path}:1: cannot read the gates file: {exc}") from None
-    return parse_gates(text, source, display=display)
+    return parse_gates(text, source, display=display, base=base, data=data)

@@ -992,9 +992,11 @@ def check_size(
     assert limit is not None
     local = getattr(model, "local_path", None)
     if isinstance(model, (str, Path)):
-        path = Path(model)
+        from pytest_mlops._io import resolve_path, where_relative
+
+        path = resolve_path(model)
         if not path.exists():
-            raise MlopsInputError(f"model path {str(path)!r} does not exist")
+            raise MlopsInputError(f"model path {str(path)!r} does not exist{where_relative(model)}")
         size, method = _path_size(path), "files on disk"
     elif isinstance(local, (str, Path)) and Path(local).exists():
         _record_lineage(model)

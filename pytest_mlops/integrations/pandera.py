@@ -169,11 +169,14 @@ def _check_environments(raw: Any, source: str) -> dict[str, dict[str, list[str]]
 
 def load_schema(path: str | Path) -> LoadedSchema:
     """Read a pandera YAML/JSON schema file (pandas or polars API) and its environments."""
-    p = Path(path).expanduser()
+    from pytest_mlops._io import resolve_path, where_relative
+
+    p = resolve_path(path)
     where = repr(str(p))
     if not p.exists():
         raise MlopsInputError(
-            f"schema file {where} does not exist; write one with 'pytest-mlops schema infer DATA -o {p.name}'"
+            f"schema file {where} does not exist{where_relative(path)}; "
+            f"write one with 'pytest-mlops schema infer DATA -o {p.name}'"
         )
     if p.is_dir():
         raise MlopsInputError(f"schema file {where} is a directory; give a .yaml or .json schema file")

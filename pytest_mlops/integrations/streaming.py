@@ -215,9 +215,11 @@ def iter_parquet_batches(
         import pyarrow.parquet as pq
     except ImportError:
         raise MissingExtraError.for_extra("parquet", "pyarrow", "to stream Parquet files") from None
-    p = Path(path)
+    from pytest_mlops._io import resolve_path, where_relative
+
+    p = resolve_path(path)
     if not p.exists():
-        raise MlopsInputError(f"Parquet file {str(p)!r} does not exist; check the path")
+        raise MlopsInputError(f"Parquet file {str(p)!r} does not exist; check the path{where_relative(path)}")
     try:
         handle = pq.ParquetFile(p)
     except Exception as exc:  # pyarrow raises ArrowInvalid and OSError subclasses
@@ -236,7 +238,9 @@ def parquet_schema(path: str | Path) -> dict[str, str]:
     import pyarrow.parquet as pq
 
     out = {}
-    for field in pq.ParquetFile(Path(path)).schema_arrow:
+    from pytest_mlops._io import resolve_path
+
+    for field in pq.ParquetFile(resolve_path(path)).schema_arrow:
         t = field.type
         numeric = (
             pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_temporal(t)

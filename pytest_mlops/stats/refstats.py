@@ -248,10 +248,12 @@ class ReferenceProfile:
 
     @classmethod
     def load(cls, path: str | Path) -> ReferenceProfile:
-        p = Path(path)
+        from pytest_mlops._io import resolve_path, where_relative
+
+        p = resolve_path(path)
         if not p.exists():
             raise MlopsInputError(
-                f"drift statistics {str(p)!r} do not exist; "
+                f"drift statistics {str(p)!r} do not exist{where_relative(path)}; "
                 f"create them with 'pytest-mlops drift save REFERENCE -o {p.name}'"
             )
         try:

@@ -70,6 +70,22 @@ def test_example_suite_pre_merge_stage(tmp_path: Path) -> None:
     assert "gates/mlops-gates.yaml::serving data drift PASSED" in done.stdout
     assert "4 gates: 4 passed" in done.stdout
 
+    # the monitor workflow: the same gates file on a new (drifted) batch, from another folder
+    subprocess.run(
+        [sys.executable, "-m", "bc_example.data", "--out", "incoming", "--drift"], cwd=workdir, env=env, check=True
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-v", "../gates/mlops-gates.yaml",
+         "--mlops-current-data=../incoming/current.csv"],
+        cwd=workdir / "tests",
+        env=env,
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout[-4000:]
+    assert "gates/mlops-gates.yaml::training data schema PASSED" in done.stdout
+    assert "gates/mlops-gates.yaml::serving data drift FAILED" in done.stdout
+
 
 def test_demo_story(tmp_path: Path) -> None:
     """The README's main job: CT -> gates -> promote, drift caught, retrain, refusal, rollback."""

@@ -198,9 +198,14 @@ def test_baseline_cycle_with_the_fixture(pytester: pytest.Pytester) -> None:
     (pytester.path / "latency.txt").write_text("20")
     result = pytester.runpytest()
     result.assert_outcomes(failed=2)
-    result.stdout.fnmatch_lines(["*no baseline file baselines/accuracy.json (current value 0.91)*"])
+    result.stdout.fnmatch_lines(
+        ["*no baseline file baselines/test_quality/test_accuracy/accuracy.json (current value 0.91)*"]
+    )
     pytester.runpytest("--mlops-update-baselines").assert_outcomes(failed=2)
-    assert read_baseline(pytester.path / "baselines" / "accuracy.json").value == 0.91  # type: ignore[union-attr]
+    stored = read_baseline(pytester.path / "baselines" / "test_quality" / "test_accuracy" / "accuracy.json")
+    assert stored is not None
+    assert stored.value == 0.91
+    assert stored.test == "test_quality.py::test_accuracy"
     assert read_baseline(pytester.path / "perf" / "latency.json").direction == "lower"  # type: ignore[union-attr]
     pytester.runpytest().assert_outcomes(passed=2)
     (pytester.path / "value.txt").write_text("0.9")  # within max_drop
@@ -296,3 +301,72 @@ def test_reference_stats_from_parquet(tmp_path: Path) -> None:
     assert list(profile.columns) == ["age"]
     assert profile.source == "train.parquet"
     assert update_reference_stats(data, stats, exclude=["plan"]) is None
+
+
+PER_TEST = """
+def test_train(mlops_baseline):
+    mlops_baseline.check("roc_auc", 0.90)
+
+def test_holdout(mlops_baseline):
+    mlops_baseline.check("roc_auc", 0.80)
+"""
+
+
+def test_two_tests_bounding_one_metric_keep_separate_baselines(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_auc=PER_TEST)
+    pytester.runpytest("--mlops-update-baselines", "-n", "2").assert_outcomes(failed=2)
+    folder = pytester.path / "baselines" / "test_auc"
+    train = read_baseline(folder / "test_train" / "roc_auc.json")
+    holdout = read_baseline(folder / "test_holdout" / "roc_auc.json")
+    assert train is not None
+    assert holdout is not None
+    assert (train.value, train.test) == (0.90, "test_auc.py::test_train")
+    assert (holdout.value, holdout.test) == (0.80, "test_auc.py::test_holdout")
+    pytester.runpytest().assert_outcomes(passed=2)  # each compares with its own
+
+
+def test_an_unused_baseline_is_reported(pytester: pytest.Pytester, xdist_args: list[str]) -> None:
+    pytester.makepyfile(test_auc=PER_TEST)
+    pytester.runpytest("--mlops-update-baselines").assert_outcomes(failed=2)
+    # the metric of one test is renamed, the other test is deleted
+    pytester.makepyfile(
+        test_auc="""
+        def test_train(mlops_baseline):
+            mlops_baseline.check("auc", 0.90)
+
+        def test_other():
+            pass
+        """
+    )
+    pytester.runpytest("--mlops-update-baselines").assert_outcomes(passed=1, failed=1)
+    result = pytester.runpytest(*xdist_args)
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "warning: 2 baseline files are no longer used by the tests that wrote them*",
+            "  unused baseline: baselines/test_auc/test_holdout/roc_auc.json",
+            "  unused baseline: baselines/test_auc/test_train/roc_auc.json",
+        ]
+    )
+    # a selection that skips a test does not call its baseline unused
+    result = pytester.runpytest(*xdist_args, "-k", "other", "-q")
+    result.stdout.no_fnmatch_line("*test_holdout/roc_auc.json*")
+
+
+def test_an_old_layout_baseline_is_a_clear_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_auc="def test_train(mlops_baseline):\n    mlops_baseline.check('roc_auc', 0.9)\n")
+    (pytester.path / "baselines").mkdir()
+    (pytester.path / "baselines" / "roc_auc.json").write_text(
+        json.dumps({"format": FORMAT, "name": "roc_auc", "value": 0.9, "direction": "higher"})
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "E   *MlopsInputError: baseline 'roc_auc': baselines/roc_auc.json is in the old layout (one file per "
+            "metric, shared by every test); baselines are now kept per test, and this test's is "
+            "baselines/test_auc/test_train/roc_auc.json. Move it: mkdir -p baselines/test_auc/test_train && "
+            "git mv baselines/roc_auc.json baselines/test_auc/test_train/roc_auc.json (or re-create it with "
+            "--mlops-update-baselines, then delete baselines/roc_auc.json)"
+        ]
+    )

@@ -21,7 +21,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def parse(project: Path, text: str) -> list[GateSpec]:
-    return parse_gates(textwrap.dedent(text), project / "mlops-gates.yaml", display="mlops-gates.yaml")
+    return parse_gates(textwrap.dedent(text), project / "mlops-gates.yaml", display="mlops-gates.yaml", base=project)
 
 
 def error(project: Path, text: str) -> str:
@@ -112,7 +112,7 @@ gates:
         pytest.param(
             ENTRY.replace("current.csv", "missing.csv"),
             "mlops-gates.yaml:5: 'current' in gate 'orders drift': file 'missing.csv' does not exist "
-            "(paths are relative to the gates file)",
+            "(looked for '*/missing.csv'; relative paths start at the rootdir)",
             id="missing-data",
         ),
         pytest.param(
@@ -203,13 +203,13 @@ def test_gates_file_error_is_an_input_error(project: Path) -> None:
     assert issubclass(GatesFileError, MlopsInputError)
 
 
-def test_load_reads_the_file_and_names_paths_relative_to_it(project: Path) -> None:
+def test_load_reads_the_file_and_resolves_paths_against_the_base(project: Path) -> None:
     sub = project / "gates"
     sub.mkdir()
     (sub / "mlops-gates.yaml").write_text(
-        "gates:\n  - name: kpi\n    kind: custom\n    source: ../metrics.json\n    key: a\n    at_least: 0\n"
+        "gates:\n  - name: kpi\n    kind: custom\n    source: metrics.json\n    key: a\n    at_least: 0\n"
     )
-    (spec,) = load_gates_file(sub / "mlops-gates.yaml")
+    (spec,) = load_gates_file(sub / "mlops-gates.yaml", base=project)
     assert spec.options["source"] == project / "metrics.json"
     assert spec.source == sub / "mlops-gates.yaml"
 
