@@ -23,7 +23,7 @@ import os
 import sys
 import types
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -99,6 +99,22 @@ def push_root(root: Path) -> None:
 def pop_root(root: Path) -> None:
     if _roots and _roots[-1] == Path(root):
         _roots.pop()
+
+
+@contextlib.contextmanager
+def script_scope() -> Iterator[Sink]:
+    """Run a block as a script would, even inside a pytest session (a CLI command called from a
+    test): its own :class:`Sink` (gates raise at once, results never join the running test) and
+    relative paths from the current directory."""
+    sink = Sink()
+    saved = list(_roots)
+    _roots.clear()
+    push(sink)
+    try:
+        yield sink
+    finally:
+        pop(sink)
+        _roots[:] = saved
 
 
 def in_session() -> bool:

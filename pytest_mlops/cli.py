@@ -44,17 +44,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     from pytest_mlops import _recorder
 
-    sink = _recorder.Sink()  # a command's gates raise at once and never join a running test's results
-    _recorder.push(sink)
     try:
-        code: int = args.run(args)
+        # a command's gates raise at once, never join a running test's results, and its relative
+        # paths start at the current directory, also when a test calls main()
+        with _recorder.script_scope():
+            code: int = args.run(args)
     except MlopsError as exc:
         print(f"pytest-mlops {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    finally:
-        _recorder.pop(sink)
     return code
 
 

@@ -108,4 +108,11 @@ def test_demo_story(tmp_path: Path) -> None:
         assert (reports / f"{name}.html").read_text().startswith("<!DOCTYPE html>")
     v3 = json.loads((reports / "4-ct-v3.json").read_text())
     assert v3["status"] == "failed"
+    # the refused report holds every gate the CT tests define, not only those before a first failure
+    v2 = json.loads((reports / "3-ct-v2.json").read_text())
+    assert sorted((g["kind"], g["name"]) for g in v3["gates"]) == sorted((g["kind"], g["name"]) for g in v2["gates"])
+    failed = [g["name"] for g in v3["gates"] if g["status"] == "failed"]
+    assert len(failed) >= 2
+    refusal = out[out.index("refused: report 'reports/4-ct-v3.json'") :].splitlines()[0]
+    assert all(repr(name) in refusal for name in failed[:5]), (refusal, failed)
     assert {e["version"] for e in v3["lineage"] if e["role"] == "model"} >= {"3"}

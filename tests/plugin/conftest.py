@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,3 +20,14 @@ def xdist_args(request: pytest.FixtureRequest) -> list[str]:
 
 def read_json(path: Path) -> Any:
     return json.loads(path.read_text("utf-8"))
+
+
+def given_name(gate: dict[str, Any]) -> str:
+    """A report gate's name without what the session added to tell same-named gates apart
+    (``'data drift [test_drift_fails]'``, ``'auc #2'``)."""
+    name = str(gate["name"])
+    test = str(gate.get("nodeid", ""))
+    for suffix in (f" [{test.split('::', 1)[-1]}]", f" [{test}]"):
+        if suffix in name:
+            name = name.replace(suffix, "")
+    return re.sub(r" #\d+$", "", name)

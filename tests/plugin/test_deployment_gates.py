@@ -9,7 +9,7 @@ import pytest
 import scipy.stats  # noqa: F401
 import sklearn.linear_model
 
-from tests.plugin.conftest import read_json
+from tests.plugin.conftest import given_name, read_json
 
 # These tests call gate functions directly and expect the GateFailure they raise at once
 # (the script behaviour), so they opt out of the end-of-test collection of failed gates.
@@ -84,7 +84,7 @@ def test_deployment_gates(pytester: pytest.Pytester, xdist_args: list[str]) -> N
     result.stdout.fnmatch_lines(["*GateWarning: deployment gate 'canary' warned: verdict rollback*"])
 
     data = read_json(report)
-    gates = {(g["nodeid"].split("::")[-1], g["name"]): g for g in data["gates"]}
+    gates = {(g["nodeid"].split("::")[-1], given_name(g)): g for g in data["gates"]}
     shadow = gates[("test_shadow_regression_fails_with_rows", "shadow")]
     assert shadow["kind"] == "deployment"
     assert shadow["details"]["task"] == "regression"

@@ -19,7 +19,7 @@ import sklearn.model_selection
 # pytester run are unloaded after it, and numpy's C extensions cannot be loaded twice.
 import pytest_mlops.stats.domain
 import pytest_mlops.stats.driftset
-from tests.plugin.conftest import read_json
+from tests.plugin.conftest import given_name, read_json
 
 del pytest_mlops, scipy, sklearn
 _buffer = io.BytesIO()
@@ -110,7 +110,7 @@ def test_pass_fail_warn_messages(pytester: pytest.Pytester, xdist_args: list[str
     out = result.stdout.str()
     assert "pytest_mlops/stats" not in out
     data = read_json(report)
-    gates = {(g["name"], g["nodeid"].split("::")[-1]): g for g in data["gates"]}
+    gates = {(given_name(g), g["nodeid"].split("::")[-1]): g for g in data["gates"]}
     failed = gates[("data drift", "test_drift_fails")]
     cols = failed["details"]["columns"]
     assert [c["column"] for c in cols[:2]] == ["income", "city"]
@@ -261,7 +261,8 @@ BAD_EXPECTED = {
     "test_unknown_correction": "correction='holm' is not known; use None, 'bonferroni' or 'bh'",
     "test_no_reference": "data drift: no reference given; pass reference data or saved statistics, or set "
     "mlops_drift_stats*",
-    "test_missing_stats_file": "drift statistics 'nope.json' do not exist; create them with "
+    "test_missing_stats_file": "drift statistics '*/nope.json' do not exist (relative paths start at the "
+    "rootdir '*'); create them with "
     "'pytest-mlops drift save REFERENCE -o nope.json'",
     "test_bad_max_share": "max_share=2 must be a number in [0, 1]*",
 }

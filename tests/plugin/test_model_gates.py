@@ -15,7 +15,7 @@ import sklearn.linear_model
 import sklearn.metrics  # noqa: F401
 
 import pytest_mlops.stats.bootstrap  # noqa: F401
-from tests.plugin.conftest import read_json
+from tests.plugin.conftest import given_name, read_json
 
 DATA = """
 import numpy as np
@@ -73,10 +73,10 @@ def test_metric_gate_texts(pytester: pytest.Pytester, xdist_args: list[str]) -> 
     result.stdout.fnmatch_lines(
         [
             "*= mlops gates =*",
-            "FAILED  model 'roc_auc': 0.6875 < 0.9",
+            "FAILED  model 'roc_auc [test_auc_fails]': 0.6875 < 0.9",
             "WARNED  model 'log_loss': 0.6548 > 0.3",
             "PASSED  model 'accuracy@0.5': 0.75 >= 0.75",
-            "PASSED  model 'roc_auc': 0.6875 >= 0.6",
+            "PASSED  model 'roc_auc [test_auc_passes]': 0.6875 >= 0.6",
             "4 gates: 2 passed, 1 warned, 1 failed",
         ]
     )
@@ -156,7 +156,7 @@ def test_champion_comparison_and_cold_start_texts(pytester: pytest.Pytester) -> 
     result.stdout.fnmatch_lines(
         ["PASSED  model 'tolerant': drop 0.125 <= max_drop 0.2 (challenger 0.6875, champion 0.8125)"]
     )
-    gates = {g["name"]: g for g in read_json(report)["gates"]}
+    gates = {given_name(g): g for g in read_json(report)["gates"]}
     assert gates["cold pass"]["status"] == "passed"
     assert gates["cold pass"]["details"]["cold_start"] is True
     assert gates["cold pass"]["details"]["on_cold_start"] == "pass"
@@ -262,7 +262,10 @@ def test_slice_gate_texts(pytester: pytest.Pytester) -> None:
         ]
     )
     result.stdout.fnmatch_lines(
-        ["PASSED  model 'accuracy per slice': 1 slices, worst FR 0.9 >= 0.8; 1 slice skipped: LU (n=3)"]
+        [
+            "PASSED  model 'accuracy per slice [test_slices_pass_without_the_weak_one]': 1 slices, worst FR 0.9 "
+            ">= 0.8; 1 slice skipped: LU (n=3)"
+        ]
     )
     gates = {g["nodeid"].rsplit("::", 1)[1]: g for g in read_json(report)["gates"]}
     slices = gates["test_slices_fail_and_small_slice_is_reported"]["details"]["slices"]
