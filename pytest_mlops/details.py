@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, TypeVar
 
 from pytest_mlops.errors import MlopsInputError
@@ -349,7 +349,8 @@ class ExampleSkewDetails(Contract):
 
 @dataclass(frozen=True)
 class DistributionSkewDetails(Contract):
-    """``distribution_skew``: per-column distance of serving from training (drift-like columns)."""
+    """``distribution_skew``: per-column distance of serving from training (drift-like columns;
+    numeric ``edges`` start at ``-inf`` and end at ``inf``: the gate keeps cut points only)."""
 
     checks: ClassVar[tuple[str, ...]] = ("distribution_skew",)
     columns: tuple[DriftColumn, ...]
@@ -359,7 +360,15 @@ class DistributionSkewDetails(Contract):
     @classmethod
     def from_gate(cls, gate: GateResult) -> DistributionSkewDetails:
         d, _ = _readers(gate)
-        return cls(d.items("columns", DriftColumn.read), d.items("failures", Failure.read, optional=True),
+
+        def column(r: _Reader) -> DriftColumn:
+            # the skew gate records interior cut points only: the outer bins are open-ended
+            c = DriftColumn.read(r)
+            if c.edges is not None and len(c.edges) == len(c.reference) - 1:
+                c = replace(c, edges=(-math.inf, *c.edges, math.inf))
+            return c
+
+        return cls(d.items("columns", column), d.items("failures", Failure.read, optional=True),
                    d.opt_num("share_skewed"))  # fmt: skip
 
 
