@@ -210,6 +210,17 @@ def numeric_bins(
     return labels, ref, cur, None
 
 
+def _closeness(column: dc.DriftColumn) -> float:
+    """How close a column came to drifting (1: at its threshold), comparable across methods:
+    a p-value method drifts when p falls below the threshold, a distance when it rises above."""
+    score = dc.finite(column.p_adjusted if column.p_adjusted is not None else column.score)
+    if score is None or column.threshold <= 0:
+        return 0.0
+    if column.method in _P_VALUE_METHODS:
+        return column.threshold / max(score, 1e-300)
+    return score / column.threshold
+
+
 def _p_text(column: dc.DriftColumn) -> str:
     """What decided a column: ``ks p_adj 0.012`` (corrected p-value), ``ks p 0.003`` or ``psi 0.31``."""
     if column.method in _P_VALUE_METHODS:
@@ -355,9 +366,11 @@ class _Page:
             ]
             for i, g in problems
         ]
-        outside = [t for t in self.report.not_passed if t.outcome in ("failed", "error") and not t.kinds]
+        with_gates = {g.nodeid for _, g in self.gates}
+        outside = [t for t in self.report.not_passed if t.outcome in ("failed", "error") and t.nodeid not in with_gates]
         note = (
-            f"<p class='note'>{len(outside)} failed tests ran no gate: see <a href='#details'>Messages</a>.</p>"
+            f"<p class='note'>{len(outside)} failed test{'s' if len(outside) != 1 else ''} recorded no gate: "
+            "see <a href='#details'>Messages</a>.</p>"
             if outside
             else ""
         )
@@ -666,7 +679,7 @@ class _Page:
         head += ["Drifted", "Null rate ref → cur", "n ref / cur"]
         table = _table(head, rows, cls="columns") + _more(len(columns), len(rows), "columns")
         drifted = [c for c in columns if c.drifted]
-        rest = sorted((c for c in columns if not c.drifted), key=lambda c: -(dc.finite(c.score) or 0.0))
+        rest = sorted((c for c in columns if not c.drifted), key=lambda c: -_closeness(c))
         charted = (drifted + rest[:DRIFT_TOP_EXTRA])[:DRIFT_CHARTS_PER_GATE]
         charts = [h for h in (self.histogram(c, gate.name) for c in charted) if h]
         uncharted = len(drifted) - sum(1 for c in charted if c.drifted)

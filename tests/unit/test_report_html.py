@@ -140,7 +140,7 @@ def numeric_column(name: str, score: float, threshold: float = 0.1, *, shift: fl
     return {
         "column": name,
         "type": "numeric",
-        "method": "ks",
+        "method": "ks_stat",  # a distance: drift when above the threshold
         "score": score,
         "threshold": threshold,
         "drifted": score > threshold,
@@ -504,7 +504,7 @@ def test_numeric_histogram_has_both_series_and_edge_labels() -> None:
     fills = Counter(r.get("fill") for r in bars)
     assert fills == {_svg.COLORS["reference"]: 6, _svg.COLORS["current"]: 6}
     text = svg_text(root)
-    assert "tenure · ks p 0.001 · drifted" in text
+    assert "tenure · ks_stat 0.3 · drifted" in text
     for edge in ("0", "30", "60"):
         assert re.search(rf"(^| ){edge}( |$)", text), edge
     assert "0–10: reference 5%" in text
@@ -574,7 +574,10 @@ def test_details_section_shows_house_messages_failures_first() -> None:
     messages = re.findall(r"<pre>(.*?)</pre>", details, re.S)
     assert len(messages) == 4
     assert messages[0].startswith("drift gate &#x27;features drift&#x27; failed: 2 of 4 columns drifted")
-    assert "\n  tenure_months: ks 0.31 &gt; 0.1\n  plan: psi 0.24 &gt; 0.2\nhint: retrain on recent data" in messages[0]
+    assert (
+        "\n  tenure_months: ks_stat 0.31 &gt; 0.1\n  plan: psi 0.24 &gt; 0.2\nhint: retrain on recent data"
+        in messages[0]
+    )
     assert messages[-1].startswith("model gate &#x27;recall vs champion&#x27; warned")
     assert "Tests that did not pass" in details
     assert "<td><code>tests/test_data.py::test_schema</code></td><td><span class='badge failed'>" in details
@@ -608,7 +611,7 @@ def test_latency_and_size_charts_draw_their_bound_on_the_axis() -> None:
 
 def _adjusted_drift() -> GateResult:
     column = numeric_column("income", 0.01, threshold=0.05)
-    column.update(p_value=0.01, p_adjusted=0.08, drifted=False)
+    column.update(method="ks", score=0.01, p_value=0.01, p_adjusted=0.08, drifted=False)
     return GateResult(
         kind="drift", check="data_drift", name="income drift", passed=True, observed=0.0, bound={"at_most": 0.0},
         summary="0 of 1 columns drifted", details={"columns": [column], "share_drifted": 0.0, "correction": "bh"},
@@ -976,3 +979,16 @@ def test_table_level_schema_failures_and_row_indexes() -> None:
     assert "(whole table)" in schema
     assert "<th>Rows</th>" in schema
     assert "<td>10, 11</td>" in schema
+
+
+def test_columns_closest_to_drifting_are_charted_first_whatever_their_method() -> None:
+    # a p-value method's score is a p-value: the smallest one is the closest to drifting
+    columns = []
+    for name, p in (("calm", 0.9), ("close", 0.06), ("middle", 0.4)):
+        column = numeric_column(name, p, threshold=0.05)
+        column.update(method="ks", p_value=p, drifted=False)
+        columns.append(column)
+    columns.append(numeric_column("distance", 0.09, threshold=0.1))  # ks_stat 0.09 of 0.1: closeness 0.9
+    checker = check_html(render_html(SessionReport(gates=[drift_gate(columns, passed=True)])))
+    titles = [(decode_svg(img["src"]).findtext(f"{SVG_NS}title") or "").split(" ")[0] for img in checker.images]
+    assert titles == ["distance", "close", "middle", "calm"]
