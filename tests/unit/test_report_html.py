@@ -992,3 +992,13 @@ def test_columns_closest_to_drifting_are_charted_first_whatever_their_method() -
     checker = check_html(render_html(SessionReport(gates=[drift_gate(columns, passed=True)])))
     titles = [(decode_svg(img["src"]).findtext(f"{SVG_NS}title") or "").split(" ")[0] for img in checker.images]
     assert titles == ["distance", "close", "middle", "calm"]
+
+
+def test_a_declarative_drift_gate_without_its_baseline_file_says_so() -> None:
+    gate = GateResult(
+        kind="drift", check="data_drift", name="serving data drift", passed=False,
+        summary="no baseline statistics file baselines/serving.json",
+        details={"baseline_file": "baselines/serving.json"},
+    )  # fmt: skip
+    html = card(render_html(SessionReport(gates=[gate])), "serving data drift")
+    assert "Baseline statistics missing: <code>baselines/serving.json</code>" in html
