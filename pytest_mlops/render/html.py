@@ -753,7 +753,7 @@ def _drift_card(page: _Page, gate: GateResult, d: dc.DriftDetails) -> _Card:
     )
     if d.baseline_file is not None and not d.columns:
         what = "written" if d.updated else "missing"
-        return facts[-1:], f"<p class='empty'>Baseline statistics {what}: <code>{_e(d.baseline_file)}</code></p>"
+        return [], f"<p class='empty'>Baseline statistics {what}: <code>{_e(d.baseline_file)}</code></p>"
     if not d.columns:
         return facts, "<p class='empty'>This drift gate recorded no per-column data.</p>"
     return facts, page.columns_block(gate, d.columns, correction=d.correction)

@@ -190,7 +190,7 @@ def test_sample_report_of_the_screenshot_script_is_valid(tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
     page = html.read_text("utf-8")
     checker = check_html(page)
-    assert {"top", "failed", "summary", "lineage", "drift", "model", "details"} <= set(checker.ids)
+    assert {"top", "failed", "summary", "lineage", "model", "data", "deployment", "details"} <= set(checker.ids)
     assert "no details contract" not in page
     assert "is missing or not" not in page
     assert len(checker.images) >= 10
