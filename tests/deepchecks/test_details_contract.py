@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_mlops import GateFailure, details
+from pytest_mlops import GateFailure, GateWarning, details
 from pytest_mlops.render.html import render_html
 from pytest_mlops.report import SessionReport
 from pytest_mlops.results import GateResult
@@ -40,13 +40,14 @@ def test_passing_failing_and_crashed_checks_parse_and_render(
             raise RuntimeError("the input broke the check")
 
     mlops_deepchecks.run("data_integrity", train_df, label=LABEL, cat_features=["plan"])
-    dirty = pd.concat([train_df, train_df.iloc[:200]], ignore_index=True)
-    with pytest.raises(GateFailure):
-        mlops_deepchecks.run("data_integrity", dirty, label=LABEL, cat_features=["plan"])
+    dirty = pd.concat([train_df, train_df.iloc[:200]], ignore_index=True)  # duplicates warn
+    dirty["region"] = "eu"  # a column with one value fails
+    with pytest.warns(GateWarning), pytest.raises(GateFailure):
+        mlops_deepchecks.run("data_integrity", dirty, label=LABEL, cat_features=["plan", "region"])
     with pytest.raises(GateFailure):
         mlops_deepchecks.run(Exploding(), train_df, label=LABEL, cat_features=["plan"])
     results = _recorded(request)
-    assert {r.passed for r in results} == {True, False}
+    assert {r.status for r in results} == {"passed", "warned", "failed"}
     for result in results:
         parsed = details.parse(result)
         assert isinstance(parsed, details.DeepchecksDetails)
