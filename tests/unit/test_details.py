@@ -82,3 +82,14 @@ def test_drift_contract_reads_adjusted_p_values_and_non_finite_numbers() -> None
     [col] = parsed.columns
     assert (col.p_value, col.p_adjusted, col.edges) == (0.01, 0.08, (0.0, 1.0, 2.0))
     assert details.finite(col.null_rate_current) is None
+
+
+def test_a_corrected_drift_gate_records_adjusted_p_values(tmp_path: Path) -> None:
+    # the HTML report shows p_adjusted when a correction was asked for: the gate must record it
+    [result] = _run("data_drift", False, tmp_path)
+    parsed = details.parse(result)
+    assert isinstance(parsed, details.DriftDetails)
+    assert parsed.correction == "bh"
+    tested = [c for c in parsed.columns if c.method in ("ks", "chi2")]
+    assert tested
+    assert all(c.p_adjusted is not None and c.p_value is not None and c.p_adjusted >= c.p_value for c in tested)
