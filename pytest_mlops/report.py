@@ -1,9 +1,10 @@
-"""One :class:`SessionReport` aggregates every gate result and renders all outputs.
+"""One :class:`SessionReport` aggregates every gate result: the report model.
 
-Renderings: terminal lines, JSON (versioned schema in
-``pytest_mlops/schemas/report-v1.schema.json``), Markdown for
-``$GITHUB_STEP_SUMMARY``, and self-contained HTML. The report is built from plain
-JSON data, so a saved JSON report can be loaded back and rendered again.
+It is built from plain JSON data, writes and reads the JSON report (versioned schema in
+``pytest_mlops/schemas/report-v1.schema.json``) and validates it. The terminal lines,
+Markdown for ``$GITHUB_STEP_SUMMARY`` and the self-contained HTML page are drawn by the
+renderers in :mod:`pytest_mlops.render`, imported inside the methods that use them (so the
+model and its renderers never import each other at module level).
 """
 
 from __future__ import annotations
@@ -24,10 +25,6 @@ from pytest_mlops.results import GateResult, JSONValue
 __all__ = ["SCHEMA_VERSION", "SessionReport", "TestOutcome", "load_report", "report_digest", "report_schema"]
 
 SCHEMA_VERSION = 1
-STATUSES = ("failed", "warned", "passed")
-#: GitHub caps a step summary at 1 MiB; stay well below.
-MARKDOWN_CAP = 900_000
-_ICON = {"passed": "✅", "failed": "❌", "warned": "⚠️"}
 
 
 @dataclass(frozen=True)
@@ -106,10 +103,10 @@ class SessionReport:
         return "passed"
 
     def count_line(self) -> str:
-        c = self.counts()
-        noun = "gate" if c["gates"] == 1 else "gates"
-        parts = [f"{c[s]} {s}" for s in ("passed", "warned", "failed") if c[s]]
-        return f"{c['gates']} {noun}: {', '.join(parts)}"
+        """``12 gates: 9 passed, 1 warned, 2 failed``."""
+        from pytest_mlops.render.terminal import count_line
+
+        return count_line(self)
 
     # -- JSON ------------------------------------------------------------------------------
 
@@ -161,60 +158,23 @@ class SessionReport:
             ml_test_score=data.get("ml_test_score"),
         )
 
-    # -- terminal ----------------------------------------------------------------------------
+    # -- renderings (pytest_mlops.render) ---------------------------------------------------
 
     def terminal_lines(self, verbosity: int = 0, limit: int = 30) -> list[str]:
         """Lines for the terminal section: failed first, then warned, then passed."""
-        ranked = sorted(self.gates, key=lambda r: STATUSES.index(r.status))
-        shown = ranked if verbosity > 0 else ranked[:limit]
-        width = max((len(r.kind) for r in shown), default=0)
-        lines = [f"{r.status.upper():<7} {r.kind:<{width}} {r.name!r}: {r.summary}" for r in shown]
-        if len(ranked) > len(shown):
-            lines.append(f"... and {len(ranked) - len(shown)} more (-v shows all, --mlops-report keeps all)")
-        lines.append(self.count_line())
-        return lines
+        from pytest_mlops.render.terminal import terminal_lines
 
-    # -- Markdown ------------------------------------------------------------------------------
+        return terminal_lines(self, verbosity, limit)
 
     def to_markdown(self) -> str:
-        c = self.counts()
-        icon = {"passed": "✅", "failed": "❌", "no-gates": "➖"}[self.status]
-        head = [f"## {icon} pytest-mlops gates: {self.status}", ""]
-        facts = [f"**{self.count_line()}**"]
-        if self.stage:
-            facts.append(f"stage `{self.stage}`")
-        git = self.environment.get("git")
-        if isinstance(git, dict) and git.get("commit"):
-            facts.append(f"commit `{str(git['commit'])[:12]}`")
-        head += [" · ".join(facts), ""]
-        rows = ["| | Kind | Gate | Result | Test |", "|---|---|---|---|---|"]
-        for r in sorted(self.gates, key=lambda r: STATUSES.index(r.status)):
-            rows.append(f"| {_ICON[r.status]} | {r.kind} | {_md(r.name)} | {_md(r.summary)} | `{_md(r.nodeid)}` |")
-        body = head + (rows if c["gates"] else ["No gate ran."])
-        problems = [r for r in self.gates if r.status != "passed"]
-        if problems:
-            body += ["", "<details><summary>Failure and warning details</summary>", "", "```text"]
-            body += [r.message for r in problems]
-            body += ["```", "", "</details>"]
-        if self.lineage:
-            body += ["", "**Lineage**", ""]
-            for entry in self.lineage:
-                extra = ", ".join(f"{k}={v}" for k, v in entry.items() if k not in ("role", "name"))
-                body.append(f"- {entry.get('role')}: `{_md(str(entry.get('name')))}` {extra}".rstrip())
-        text = "\n".join(body) + "\n"
-        if len(text.encode("utf-8")) > MARKDOWN_CAP:
-            keep = text.encode("utf-8")[:MARKDOWN_CAP].decode("utf-8", errors="ignore")
-            text = (
-                keep.rsplit("\n", 1)[0] + "\n\n_Summary cut to fit GitHub's step summary limit; see the JSON report._\n"
-            )
-        return text
+        """The Markdown summary (see :mod:`pytest_mlops.render.markdown`)."""
+        from pytest_mlops.render.markdown import to_markdown
 
-    # -- HTML ------------------------------------------------------------------------------------
+        return to_markdown(self)
 
     def to_html(self) -> str:
-        """A self-contained HTML page: lineage header, summary, drift histograms, metric charts,
-        slice and schema tables (see :mod:`pytest_mlops.report_html`)."""
-        from pytest_mlops.report_html import render_html
+        """A self-contained HTML page that opens on the failed gates (see :mod:`pytest_mlops.render.html`)."""
+        from pytest_mlops.render.html import render_html
 
         return render_html(self)
 
@@ -248,10 +208,6 @@ def _merge_lineage(entries: list[dict[str, JSONValue]]) -> list[dict[str, JSONVa
         names = set(str(merged[key]["name"]).split(" / ")) | {str(entry.get("name"))}
         merged[key]["name"] = " / ".join(sorted(names))
     return out
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def report_digest(path: Path | str) -> str:

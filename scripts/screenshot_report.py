@@ -57,7 +57,8 @@ def _numeric(
         "method": method,
         "score": score,
         "threshold": threshold,
-        "drifted": score > threshold,
+        # a p-value method's score is its p-value: drift when it is below the threshold
+        "drifted": score < threshold if method == "ks" else score > threshold,
         "p_value": p_value,
         "null_rate_reference": nulls[0],
         "null_rate_current": nulls[1],
@@ -102,22 +103,25 @@ def sample_report() -> SessionReport:
             [0.41, 0.27, 0.17, 0.1, 0.05],
             [0.29, 0.24, 0.18, 0.11, 0.18],
         ),
-        _numeric("monthly_charges", "ks", 0.142, 0.1, (64, 18), (71, 20), 10, 130, p_value=1.2e-9, nulls=(0.01, 0.03)),
-        _numeric("support_calls_90d", "ks", 0.061, 0.1, (2.1, 1.4), (2.4, 1.5), 0, 8, p_value=0.003),
+        _numeric(
+            "monthly_charges", "ks", 1.2e-9, 0.05, (64, 18), (71, 20), 10, 130, p_value=1.2e-9, nulls=(0.01, 0.03)
+        ),
+        _numeric("support_calls_90d", "ks", 0.09, 0.05, (2.1, 1.4), (2.4, 1.5), 0, 8, p_value=0.09),
         _categorical(
             "region", 0.048, 0.2, ["north", "south", "east", "west"], [0.28, 0.25, 0.24, 0.23], [0.26, 0.27, 0.22, 0.25]
         ),
         _numeric("data_gb_30d", "wasserstein", 0.044, 0.1, (21, 9), (22, 9.5), 0, 60),
-        _numeric("age", "ks", 0.021, 0.1, (41, 12), (41.5, 12), 18, 90, p_value=0.41),
+        _numeric("age", "ks", 0.41, 0.05, (41, 12), (41.5, 12), 18, 90, p_value=0.41),
     ]
     columns += [
         _numeric(
-            f"usage_feature_{i:02d}", "ks", round(0.02 - i * 0.001, 4), 0.1, (50, 10), (50, 10), 0, 100, p_value=0.6
+            f"usage_feature_{i:02d}", "ks", round(0.6 - i * 0.01, 4), 0.05, (50, 10), (50, 10), 0, 100, p_value=0.6
         )
         for i in range(1, 8)
     ]
     drift = GateResult(
         kind="drift",
+        check="data_drift",
         name="serving vs training features",
         passed=False,
         observed=3 / 14,
@@ -126,14 +130,21 @@ def sample_report() -> SessionReport:
         evidence=(
             "tenure_months: wasserstein 0.31 > 0.1",
             "plan: psi 0.24 > 0.2",
-            "monthly_charges: ks 0.142 > 0.1 (p=1.2e-09)",
+            "monthly_charges: ks p=1.2e-09 < 0.05",
         ),
         hint="retrain on recent data or raise --mlops-drift-share if the shift is expected",
-        details={"columns": columns, "share_drifted": 3 / 14, "sampling": {"rows": 50_000, "seed": 0}},
+        details={
+            "columns": columns,
+            "share_drifted": 3 / 14,
+            "max_share": 0.2,
+            "correction": None,
+            "sampling": {"rows": 50_000, "seed": 0},
+        },
         nodeid="tests/test_release.py::test_feature_drift",
     )
     auc = GateResult(
         kind="model",
+        check="metric",
         name="roc_auc",
         passed=True,
         observed=0.9121,
@@ -143,12 +154,13 @@ def sample_report() -> SessionReport:
             "metric": "roc_auc",
             "direction": "higher",
             "interval": {"low": 0.8974, "high": 0.9262, "level": 0.95},
-            "champion": 0.9056,
+            "n": 12_904,
         },
         nodeid="tests/test_release.py::test_challenger_quality",
     )
     vs_champion = GateResult(
         kind="model",
+        check="champion",
         name="recall vs champion",
         passed=False,
         severity="warn",
@@ -166,6 +178,7 @@ def sample_report() -> SessionReport:
     )
     brier = GateResult(
         kind="model",
+        check="metric",
         name="brier score",
         passed=True,
         observed=0.0912,
@@ -176,6 +189,7 @@ def sample_report() -> SessionReport:
     )
     non_inferior = GateResult(
         kind="model",
+        check="non_inferiority",
         name="roc_auc non-inferior to champion",
         passed=True,
         observed=-0.0021,
@@ -199,6 +213,7 @@ def sample_report() -> SessionReport:
     )
     slices = GateResult(
         kind="model",
+        check="slices",
         name="roc_auc by region",
         passed=False,
         observed=0.8312,
@@ -228,6 +243,7 @@ def sample_report() -> SessionReport:
     )
     schema_ok = GateResult(
         kind="schema",
+        check="schema",
         name="training data schema",
         passed=True,
         observed=0,
@@ -238,6 +254,7 @@ def sample_report() -> SessionReport:
     )
     schema_bad = GateResult(
         kind="schema",
+        check="schema",
         name="serving batch 2026-11-25",
         passed=False,
         observed=3,
@@ -269,16 +286,51 @@ def sample_report() -> SessionReport:
         nodeid="tests/test_data.py::test_serving_schema",
     )
     latency = GateResult(
-        kind="deployment",
-        name="p95 latency (ms)",
+        kind="model",
+        check="latency",
+        name="prediction latency",
         passed=True,
-        observed=182.0,
-        bound={"at_most": 250},
-        summary="182 <= 250",
+        observed=42.98,
+        bound={"p95_ms_at_most": 250.0},
+        summary="p95 42.98 ms <= 250 ms per row (200 calls of 1 row)",
+        details={
+            "metric": "latency_ms_per_row",
+            "direction": "lower",
+            "p50_ms": 38.1,
+            "p95_ms": 42.98,
+            "mean_ms": 39.4,
+            "max_ms": 61.7,
+            "batch_size": 1,
+            "batches": 200,
+            "warmup": 3,
+            "method": "predict_proba",
+        },
         nodeid="tests/test_deploy.py::test_latency",
+    )
+    shadow = GateResult(
+        kind="deployment",
+        check="shadow",
+        name="challenger in shadow",
+        passed=True,
+        observed={"disagreement_rate": 0.031, "distance": 0.012},
+        bound={"max_disagreement": 0.05},
+        summary="disagreement rate 0.031 <= 0.05",
+        evidence=("62 of 2000 rows disagree (total variation distance 0.012)",),
+        details={
+            "n": 2000,
+            "task": "classification",
+            "disagreement_rate": 0.031,
+            "disagreements": 62,
+            "distance": 0.012,
+            "distance_method": "total variation distance",
+            "tolerance": 0.0,
+            "rows": [],
+        },
+        nodeid="tests/test_deploy.py::test_shadow",
     )
     revenue = GateResult(
         kind="custom",
+        check="",
         name="revenue per retained user",
         passed=True,
         observed=3.42,
@@ -287,7 +339,7 @@ def sample_report() -> SessionReport:
         nodeid="tests/test_business.py::test_revenue",
     )
     report = SessionReport(
-        gates=[drift, auc, vs_champion, non_inferior, brier, slices, schema_ok, schema_bad, latency, revenue],
+        gates=[drift, auc, vs_champion, non_inferior, brier, slices, schema_ok, schema_bad, latency, shadow, revenue],
         lineage=[
             {
                 "role": "model",

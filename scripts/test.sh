@@ -6,6 +6,14 @@ cd "$(dirname "$0")/.."
 source scripts/_venv.sh
 ensure_venv "[all,test]"
 
+# The HTML report's screenshot test renders the page in headless Chromium (Debian package).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "==> installing chromium (for the HTML report's screenshot test)"
+  SUDO=""
+  if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
 echo "==> ruff"
 ruff check pytest_mlops tests benchmarks scripts examples
 ruff format --check pytest_mlops tests benchmarks scripts examples

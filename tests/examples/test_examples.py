@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.unit.test_report_html import check_html, section
 
 ROOT = Path(__file__).parents[2]
 EXAMPLE = ROOT / "examples" / "breast_cancer"
@@ -116,3 +119,13 @@ def test_demo_story(tmp_path: Path) -> None:
     refusal = out[out.index("refused: report 'reports/4-ct-v3.json'") :].splitlines()[0]
     assert all(repr(name) in refusal for name in failed[:5]), (refusal, failed)
     assert {e["version"] for e in v3["lineage"] if e["role"] == "model"} >= {"3"}
+    # its HTML page opens on the failed gates and has a card for every gate, passed or failed
+    page = (reports / "4-ct-v3.html").read_text()
+    ids = set(check_html(page).ids)
+    failed = [i for i, g in enumerate(v3["gates"]) if g["status"] == "failed"]
+    assert failed
+    assert re.search(r"</nav><section id='failed'>", page)
+    assert sorted(int(i) for i in re.findall(r"<a href='#gate-(\d+)'>", section(page, "failed"))) == failed
+    assert {f"gate-{i}" for i in range(len(v3["gates"]))} <= ids
+    assert "no details contract" not in page
+    assert "is missing or not" not in page

@@ -23,10 +23,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from pytest_mlops import _svg
+from pytest_mlops.render import svg as _svg
+from pytest_mlops.render.html import CHART_CAP, DRIFT_CHARTS_PER_GATE, DRIFT_TOP_EXTRA, numeric_bins, render_html
 from pytest_mlops.report import SessionReport
 from pytest_mlops.report import TestOutcome as Outcome  # not collected as a test class
-from pytest_mlops.report_html import CHART_CAP, DRIFT_CHARTS_PER_GATE, DRIFT_TOP_EXTRA, render_html
 from pytest_mlops.results import GateResult
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -123,8 +123,8 @@ def svg_text(root: ET.Element) -> str:
 
 
 def section(page: str, sid: str) -> str:
-    """The HTML of ``<section id=sid>`` (or the lineage ``<header>``)."""
-    tag = "header" if sid == "lineage" else "section"
+    """The HTML of ``<section id=sid>`` (or the ``<header id='top'>``)."""
+    tag = "header" if sid == "top" else "section"
     match = re.search(rf"<{tag} id='{sid}'>(.*?)</{tag}>", page, re.S)
     assert match, f"no {tag} id={sid}"
     return match.group(1)
@@ -140,7 +140,7 @@ def numeric_column(name: str, score: float, threshold: float = 0.1, *, shift: fl
     return {
         "column": name,
         "type": "numeric",
-        "method": "ks",
+        "method": "ks_stat",  # a distance: drift when above the threshold
         "score": score,
         "threshold": threshold,
         "drifted": score > threshold,
@@ -184,6 +184,7 @@ def drift_gate(columns: list[dict[str, Any]], name: str = "features drift", pass
     }
     return GateResult(
         kind="drift",
+        check="data_drift",
         name=name,
         passed=passed,
         observed=drifted / len(columns),
@@ -199,6 +200,7 @@ def drift_gate(columns: list[dict[str, Any]], name: str = "features drift", pass
 def model_gate(**overrides: Any) -> GateResult:
     fields: dict[str, Any] = {
         "kind": "model",
+        "check": "metric",
         "name": "roc_auc",
         "passed": True,
         "observed": 0.9121,
@@ -219,6 +221,7 @@ def model_gate(**overrides: Any) -> GateResult:
 def slices_gate() -> GateResult:
     return GateResult(
         kind="model",
+        check="slices",
         name="roc_auc by region",
         passed=False,
         observed=0.8312,
@@ -241,6 +244,7 @@ def slices_gate() -> GateResult:
 def schema_gate() -> GateResult:
     return GateResult(
         kind="schema",
+        check="schema",
         name="serving batch",
         passed=False,
         observed=2,
@@ -272,17 +276,13 @@ def full_report(**overrides: Any) -> SessionReport:
             model_gate(),
             model_gate(
                 name="recall vs champion",
+                check="champion",
                 passed=False,
                 severity="warn",
                 observed=0.694,
                 bound={"max_drop": 0.01},
                 summary="0.694 < 0.702",
-                details={
-                    "metric": "recall",
-                    "direction": "higher",
-                    "interval": {"low": 0.671, "high": 0.716, "level": 0.95},
-                    "champion": 0.712,
-                },
+                details={"metric": "recall", "direction": "higher", "champion": 0.712, "challenger": 0.694},
             ),
             slices_gate(),
             schema_gate(),
@@ -338,6 +338,22 @@ def test_the_checker_rejects_invalid_html(page: str, problem: str) -> None:
 # -- validity, sections, images ----------------------------------------------------------------------
 
 
+def card(page: str, name: str) -> str:
+    """The HTML of the card (``<article>``) of the gate called ``name``."""
+    cards = [c.split("</article>")[0] for c in page.split("<article ")[1:]]
+    found = [c for c in cards if f"<h3>{name}</h3>" in c]
+    assert len(found) == 1, (name, len(found))
+    return found[0]
+
+
+def images(html: str) -> list[ET.Element]:
+    return [decode_svg(src) for src in re.findall(r"src='([^']+)'", html)]
+
+
+def chart_texts(html: str) -> list[str]:
+    return [svg_text(root) for root in images(html)]
+
+
 def test_the_full_report_is_valid_self_contained_html() -> None:
     page = render_html(full_report())
     checker = check_html(page)
@@ -352,55 +368,91 @@ def test_the_full_report_is_valid_self_contained_html() -> None:
     assert "@media print" in page
 
 
-def test_sections_have_stable_ids_and_a_nav() -> None:
+def test_a_failing_page_opens_on_the_failed_gates_with_links_to_their_cards() -> None:
     page = render_html(full_report())
     checker = check_html(page)
-    for sid in ("lineage", "summary", "drift", "model", "slices", "schema", "details"):
-        assert checker.ids[sid] == 1, sid
     nav = re.search(r"<nav[^>]*>(.*?)</nav>", page, re.S)
     assert nav
-    assert re.findall(r"href='#(\w+)'", nav.group(1)) == ["summary", "drift", "model", "slices", "schema", "details"]
+    assert re.findall(r"href='#(\w+)'", nav.group(1)) == ["failed", "summary", "lineage", "model", "other", "details"]
+    assert "Failed (4)" in nav.group(1)
+    # the first section after the header is the failed one, and it lists failed, then warned gates
+    assert re.search(r"</header><nav[^>]*>.*?</nav><section id='failed'>", page, re.S)
+    failed = section(page, "failed")
+    assert failed.startswith("<h2>3 gates failed, 1 warned</h2>")
+    listed = re.findall(r"<a href='#(gate-\d+)'><b>([^<]+)</b></a>", failed)
+    assert [name for _, name in listed] == ["features drift", "roc_auc by region", "serving batch",
+                                            "recall vs champion"]  # fmt: skip
+    for anchor, _ in listed:
+        assert checker.ids[anchor] == 1
+    # every failed card comes before any passing card
+    positions = {name: page.index(f"<h3>{name}</h3>") for name in
+                 ("features drift", "serving batch", "recall vs champion", "roc_auc", "revenue per user")}  # fmt: skip
+    assert max(positions[n] for n in ("features drift", "serving batch", "recall vs champion")) < min(
+        positions["roc_auc"], positions["revenue per user"]
+    )
+    assert positions["recall vs champion"] < page.index("<section id='summary'>")
+    assert (
+        page.index("<section id='summary'>") < page.index("<section id='lineage'>") < page.index("<section id='model'>")
+    )
+
+
+def test_every_gate_has_one_anchored_card_and_the_summary_links_them_all() -> None:
+    report = full_report()
+    page = render_html(report)
+    checker = check_html(page)
+    assert {f"gate-{i}" for i in range(len(report.gates))} <= set(checker.ids)
+    assert page.count("<article class='gate") == len(report.gates)
+    summary = section(page, "summary")
+    assert sorted(re.findall(r"href='#gate-(\d+)'", summary), key=int) == [str(i) for i in range(len(report.gates))]
+
+
+def test_a_passing_page_has_no_failed_section() -> None:
+    page = render_html(SessionReport(gates=[model_gate()]))
+    checker = check_html(page)
+    assert set(checker.ids) == {"top", "summary", "lineage", "model", "details", "gate-0"}
+    assert "No gate failed or warned." in section(page, "details")
 
 
 def test_every_embedded_image_is_a_well_formed_svg() -> None:
     checker = check_html(render_html(full_report()))
     roots = [decode_svg(img["src"]) for img in checker.images]
-    # 4 drift histograms (1 drifted + 3 top columns), 2 metric charts with values, 1 slice chart... and
-    # the model gate with slices has its own metric chart too.
+    # 4 drift histograms (1 drifted + 3 top columns), a chart per model gate (metric, champion, slices) and
+    # one for the generic gate
     assert len(roots) == 4 + 3 + 1
     for root in roots:
         assert root.get("viewBox")
         assert root.find(f"{SVG_NS}title") is not None
 
 
-def test_lineage_header_shows_commit_versions_and_fingerprints() -> None:
+def test_header_and_lineage_show_commit_versions_and_fingerprints() -> None:
     page = render_html(full_report())
-    header = section(page, "lineage")
+    header = section(page, "top")
     assert "3f9c2a1e8b7d" in header
     assert "title='3f9c2a1e8b7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b'" in header
     assert "<code>main</code>" in header
     assert "uncommitted changes" in header
     assert "2026-11-26T20:41:07Z" in header
     assert "<code>release</code>" in header
-    assert "pandas <b>2.3.3</b>" in header
-    assert "Model versions" in header
-    assert re.search(r"<b>churn</b></td><td>14</td><td>challenger</td>", header)
-    assert "models:/churn@challenger" in header
-    assert "Data fingerprints" in header
-    assert ">9b2e4f7c1a0d3e5f<" in header  # the first 16 hex digits shown, the full digest in the title
-    assert "<td>5000</td>" in header
-    assert "snapshot=2026-11-25" in header  # other lineage roles are listed too
     assert "https://github.com/acme/churn/actions/runs/42" in header
+    lineage = section(page, "lineage")
+    assert "pandas <b>2.3.3</b>" in lineage
+    assert "Model versions" in lineage
+    assert re.search(r"<b>churn</b></td><td>14</td><td>challenger</td>", lineage)
+    assert "models:/churn@challenger" in lineage
+    assert "Data fingerprints" in lineage
+    assert ">9b2e4f7c1a0d3e5f<" in lineage  # the first 16 hex digits shown, the full digest in the title
+    assert "<td>5000</td>" in lineage
+    assert "snapshot=2026-11-25" in lineage  # other lineage roles are listed too
 
 
 def test_clean_and_unknown_dirty_flags_and_no_git() -> None:
     env = {"git": {"commit": "abc", "branch": None, "dirty": False}}
-    assert "clean" in section(render_html(full_report(environment=env)), "lineage")
+    assert "clean" in section(render_html(full_report(environment=env)), "top")
     env = {"git": {"commit": "abc", "branch": None, "dirty": None}}
-    assert "dirty state unknown" in section(render_html(full_report(environment=env)), "lineage")
-    header = section(render_html(full_report(environment={}, lineage=[])), "lineage")
-    assert "not in a git repository" in header
-    assert "No model versions or data fingerprints were attached." in header
+    assert "dirty state unknown" in section(render_html(full_report(environment=env)), "top")
+    page = render_html(full_report(environment={}, lineage=[]))
+    assert "not in a git repository" in section(page, "top")
+    assert "No model versions or data fingerprints were attached." in section(page, "lineage")
 
 
 def test_summary_counts_and_gates_failed_first() -> None:
@@ -418,16 +470,15 @@ def test_summary_counts_and_gates_failed_first() -> None:
         ("schema", "0", "0", "1"),
     ]
     assert "Tests: 2 failed, 4 passed" in summary
-    # gates with a card below link to it; the custom gate has none
     assert "<a href='#gate-0'>features drift</a>" in summary
-    assert "<b>revenue per user</b>" in summary
+    assert "<a href='#gate-5'>revenue per user</a>" in summary  # the generic gate has a card too
 
 
 def test_drift_table_lists_all_columns_and_charts_drifted_then_top() -> None:
     columns = [numeric_column(f"d{i:02d}", 0.5 - i / 100) for i in range(20)]  # 20 drifted
     columns += [numeric_column(f"s{i:02d}", 0.05 - i / 1000) for i in range(20)]  # 20 not drifted
     page = render_html(SessionReport(gates=[drift_gate(columns)]))
-    drift = section(page, "drift")
+    drift = card(page, "features drift")
     assert len(re.findall(r"<tr><td><b>[ds]\d\d</b>", drift)) == 40
     checker = check_html(page)
     assert len(checker.images) == DRIFT_CHARTS_PER_GATE
@@ -453,7 +504,7 @@ def test_numeric_histogram_has_both_series_and_edge_labels() -> None:
     fills = Counter(r.get("fill") for r in bars)
     assert fills == {_svg.COLORS["reference"]: 6, _svg.COLORS["current"]: 6}
     text = svg_text(root)
-    assert "tenure · ks 0.3 · drifted" in text
+    assert "tenure · ks_stat 0.3 · drifted" in text
     for edge in ("0", "30", "60"):
         assert re.search(rf"(^| ){edge}( |$)", text), edge
     assert "0–10: reference 5%" in text
@@ -469,54 +520,47 @@ def test_categorical_histogram_groups_rare_categories() -> None:
 
 def test_model_chart_shows_bound_interval_and_champion() -> None:
     page = render_html(full_report())
-    model = section(page, "model")
-    assert "95% interval" in model
-    assert "[0.8974, 0.9262]" in model
-    assert "Δ vs champion" in model
-    assert "+0.0065" in model
-    assert "-0.018" in model
-    images = check_html(model.join(["<!DOCTYPE html><html><body>", "</body></html>"])).images
-    texts = [svg_text(decode_svg(img["src"])) for img in images]
-    auc = next(t for t in texts if "observed 0.9121" in t)
+    auc_card = card(page, "roc_auc")
+    assert "95% interval" in auc_card
+    assert "[0.8974, 0.9262]" in auc_card
+    [auc] = chart_texts(auc_card)
     assert "at least 0.85" in auc
     assert "95% interval 0.8974 to 0.9262" in auc
-    assert "champion 0.9056" in auc
     assert "observed 0.9121" in auc
-    recall = next(t for t in texts if t.startswith("recall"))
+    recall_card = card(page, "recall vs champion")
+    assert "Δ vs champion" in recall_card
+    assert "-0.018" in recall_card
+    [recall] = chart_texts(recall_card)
+    assert recall.startswith("recall: challenger vs champion")
     assert "at least 0.702" in recall  # max_drop below the champion, drawn as the bound
+    assert "champion 0.712" in recall
 
 
 def test_lower_is_better_metric_uses_at_most() -> None:
     gate = model_gate(
-        name="brier", observed=0.2, passed=False, bound={"at_most": 0.12}, summary="0.2 > 0.12",
-        details={"metric": "brier", "direction": "lower", "champion": 0.1},
+        name="brier", check="champion", observed=0.2, passed=False, bound={"max_drop": 0.0}, summary="0.2 > 0.1",
+        details={"metric": "brier", "direction": "lower", "champion": 0.1, "challenger": 0.2},
     )  # fmt: skip
-    model = section(render_html(SessionReport(gates=[gate])), "model")
-    assert "<span class='bad'>+0.1</span>" in model
-    img = re.search(r"src='([^']+)'", model)
-    assert img
-    text = svg_text(decode_svg(img.group(1)))
-    assert "at most 0.12" in text
+    html = card(render_html(SessionReport(gates=[gate])), "brier")
+    assert "<span class='bad'>+0.1</span>" in html
+    [text] = chart_texts(html)
+    assert "at most 0.1" in text
     assert "interval" not in text
 
 
 def test_slices_table_lists_failing_slices_first_with_a_chart() -> None:
-    page = render_html(full_report())
-    slices = section(page, "slices")
-    rows = re.findall(r"<tr><td><b>(region=\w+)</b>", slices)
+    html = card(render_html(full_report()), "roc_auc by region")
+    rows = re.findall(r"<tr><td><b>(region=\w+)</b>", html)
     assert rows == ["region=unknown", "region=north", "region=south"]
-    assert "1 of 3 slices failed" in slices
-    assert "small slice" in slices
-    img = re.search(r"src='([^']+)'", slices)
-    assert img
-    text = svg_text(decode_svg(img.group(1)))
+    assert "1 of 3 slices failed" in html
+    assert "small slice" in html
+    [text] = chart_texts(html)
     assert "roc_auc by slice" in text
     assert "region=unknown: 0.8312" in text
-    assert "at least 0.85" in text
 
 
 def test_schema_failures_table_caps_examples() -> None:
-    schema = section(render_html(full_report()), "schema")
+    schema = card(render_html(full_report()), "serving batch")
     assert "<code>greater_than_or_equal_to(0)</code>" in schema
     assert "<td>37</td>" in schema
     assert schema.count("<code>-1</code>") == 2
@@ -530,10 +574,127 @@ def test_details_section_shows_house_messages_failures_first() -> None:
     messages = re.findall(r"<pre>(.*?)</pre>", details, re.S)
     assert len(messages) == 4
     assert messages[0].startswith("drift gate &#x27;features drift&#x27; failed: 2 of 4 columns drifted")
-    assert "\n  tenure_months: ks 0.31 &gt; 0.1\n  plan: psi 0.24 &gt; 0.2\nhint: retrain on recent data" in messages[0]
+    assert (
+        "\n  tenure_months: ks_stat 0.31 &gt; 0.1\n  plan: psi 0.24 &gt; 0.2\nhint: retrain on recent data"
+        in messages[0]
+    )
     assert messages[-1].startswith("model gate &#x27;recall vs champion&#x27; warned")
     assert "Tests that did not pass" in details
     assert "<td><code>tests/test_data.py::test_schema</code></td><td><span class='badge failed'>" in details
+
+
+# -- item 7 of issue 14: what each card draws ---------------------------------------------------------------
+
+
+def test_latency_and_size_charts_draw_their_bound_on_the_axis() -> None:
+    latency = GateResult(
+        kind="model", check="latency", name="prediction latency", passed=True, observed=42.98,
+        bound={"p95_ms_at_most": 250.0}, summary="p95 42.98 ms <= 250 ms per row",
+        details={"metric": "latency_ms_per_row", "direction": "lower", "p50_ms": 41.2, "p95_ms": 42.98,
+                 "mean_ms": 41.9, "max_ms": 44.9, "batch_size": 1, "batches": 200, "warmup": 3, "method": "predict"},
+    )  # fmt: skip
+    size = GateResult(
+        kind="model", check="model_size", name="model size", passed=True, observed=3.2, bound={"mb_at_most": 50.0},
+        summary="3.2 <= 50 MB (pickle)", details={"metric": "size_mb", "direction": "lower", "bytes": 3_200_000,
+                                                  "method": "pickle"},
+    )  # fmt: skip
+    page = render_html(SessionReport(gates=[latency, size]))
+    for name, bound in (("prediction latency", 250), ("model size", 50)):
+        [root] = images(card(page, name))
+        text = svg_text(root)
+        assert f"at most {bound}" in text
+        ticks = [float(t.text) for t in root.iter(f"{SVG_NS}text") if t.text and re.fullmatch(r"[\d.]+", t.text)]
+        assert max(ticks) >= bound, ticks  # the axis reaches the bound
+        dashed = [ln for ln in root.iter(f"{SVG_NS}line") if ln.get("stroke-dasharray")]
+        assert len(dashed) == 1
+
+
+def _adjusted_drift() -> GateResult:
+    column = numeric_column("income", 0.01, threshold=0.05)
+    column.update(method="ks", score=0.01, p_value=0.01, p_adjusted=0.08, drifted=False)
+    return GateResult(
+        kind="drift", check="data_drift", name="income drift", passed=True, observed=0.0, bound={"at_most": 0.0},
+        summary="0 of 1 columns drifted", details={"columns": [column], "share_drifted": 0.0, "correction": "bh"},
+    )  # fmt: skip
+
+
+def test_a_corrected_drift_gate_shows_adjusted_p_values() -> None:
+    html = card(render_html(SessionReport(gates=[_adjusted_drift()])), "income drift")
+    assert "<th>p adjusted (bh)</th>" in html
+    assert "<b>0.08</b>" in html
+    assert "p-values adjusted (bh)" in html
+    [text] = chart_texts(html)
+    assert text.startswith("income · ks p_adj 0.08")
+
+
+def test_an_integer_column_histogram_labels_each_value_once() -> None:
+    # a year column: the reference quantiles tie, so most interior edges repeat
+    edges = [2007, 2007, 2007, 2007, 2008, 2008, 2008, 2009, 2009, 2009, 2009]
+    reference = [0.3, 0.0, 0.0, 0.35, 0.0, 0.0, 0.35, 0.0, 0.0, 0.0]
+    current = [0.1, 0.0, 0.0, 0.3, 0.0, 0.0, 0.4, 0.0, 0.0, 0.2]
+    labels, ref, cur, axis = numeric_bins(edges, reference, current)
+    assert labels == ["≤2007", "2008", "2009", "≥2010"]
+    assert (ref, cur, axis) == ([0.3, 0.35, 0.35, 0.0], [0.1, 0.3, 0.4, 0.2], None)
+    column = numeric_column("year", 0.3)
+    column.update(histogram={"edges": edges}, reference=reference, current=current)
+    [root] = images(render_html(SessionReport(gates=[drift_gate([column])])))
+    axis_labels = [t.text for t in root.iter(f"{SVG_NS}text") if t.text and re.search(r"\d{4}", t.text)]
+    assert axis_labels == ["≤2007", "2008", "2009", "≥2010"]
+
+
+def test_numeric_bins_keep_float_edges_and_spans_of_integers() -> None:
+    labels, _, _, axis = numeric_bins([0.5, 1.5, 1.5, 2.5], [0.5, 0.0, 0.5], [0.4, 0.0, 0.6])
+    assert axis == [0.5, 1.5, 2.5]
+    assert labels == ["0.5–1.5", "1.5–2.5"]
+    labels, _, _, axis = numeric_bins([0, 10, 20, 30], [0.3, 0.3, 0.4], [0.3, 0.3, 0.4])  # no ties: an axis
+    assert axis == [0, 10, 20, 30]
+    labels, *_ = numeric_bins([0, 10, 10, 20, 30], [0.3, 0.0, 0.3, 0.4], [0.3, 0.0, 0.3, 0.4])
+    assert labels == ["≤10", "11–20", "≥21"]
+    labels, *_ = numeric_bins([-math.inf, 0.25, math.inf], [0.5, 0.5], [0.5, 0.5])  # cut points only
+    assert labels == ["≤0.25", ">0.25"]
+
+
+def test_the_multivariate_card_draws_each_columns_auc() -> None:
+    gate = GateResult(
+        kind="drift", check="multivariate_drift", name="multivariate drift", passed=False, observed=0.42,
+        bound={"at_most": 0.1}, summary="domain classifier score 0.42 > 0.1 (AUC 0.71)",
+        details={"auc": 0.71, "score": 0.42, "threshold": 0.1, "sampling": None, "n_reference": 500,
+                 "n_current": 500, "feature_auc": [{"column": "income", "auc": 0.69}, {"column": "age", "auc": 0.51}]},
+    )  # fmt: skip
+    html = card(render_html(SessionReport(gates=[gate])), "multivariate drift")
+    assert "no per-column data" not in html
+    assert re.findall(r"<tr><td><b>(\w+)</b></td><td>([\d.]+)</td></tr>", html) == [("income", "0.69"), ("age", "0.51")]
+    score, per_column = chart_texts(html)
+    assert "at most 0.1" in score
+    assert "income: 0.69" in per_column
+    assert "age: 0.51" in per_column
+
+
+def test_the_shadow_gate_has_a_card() -> None:
+    gate = GateResult(
+        kind="deployment", check="shadow", name="shadow", passed=False,
+        observed={"disagreement_rate": 0.2, "distance": 0.05}, bound={"max_disagreement": 0.1},
+        summary="disagreement rate 0.2 > 0.1",
+        details={"n": 50, "task": "classification", "disagreement_rate": 0.2, "disagreements": 10, "distance": 0.05,
+                 "distance_method": "total variation distance", "tolerance": 0.0,
+                 "rows": [{"row": 7, "champion": 0, "challenger": 1, "difference": 1.0, "inputs": {"age": 41}}]},
+    )  # fmt: skip
+    html = card(render_html(SessionReport(gates=[gate])), "shadow")
+    assert "10 of 50 rows disagree" in html
+    assert "Rows where they disagree most" in html
+    assert "<td>7</td><td>0</td><td>1</td><td>1</td><td>41</td>" in html
+    [text] = chart_texts(html)
+    assert "at most 0.1" in text
+    assert "disagreement rate 0.2" in text
+
+
+def test_charts_are_chosen_by_check_not_by_the_keys_details_hold() -> None:
+    # a user's own gate whose details happen to look like a drift gate's: no histogram for it
+    lookalike = replace(drift_gate([numeric_column("tenure", 0.3)]), check="", kind="custom", name="my gate")
+    html = card(render_html(SessionReport(gates=[lookalike])), "my gate")
+    assert "Reference vs current" not in html
+    [text] = chart_texts(html)
+    assert text.startswith("my gate: observed vs bound")
 
 
 # -- empty and odd input ---------------------------------------------------------------------------------
@@ -542,54 +703,52 @@ def test_details_section_shows_house_messages_failures_first() -> None:
 def test_a_session_without_gates_renders_the_always_present_sections_only() -> None:
     page = render_html(SessionReport(created_at="2026-11-26T00:00:00Z"))
     checker = check_html(page)
-    assert set(checker.ids) == {"lineage", "summary", "details"}
+    assert set(checker.ids) == {"top", "summary", "lineage", "details"}
     assert "No gate ran in this session." in page
     assert "No gate failed or warned." in page
     assert "status-pill no-gates" in page
     assert checker.images == []
 
 
-def test_passing_gates_only_say_no_failures() -> None:
-    page = render_html(SessionReport(gates=[model_gate()]))
-    checker = check_html(page)
-    assert set(checker.ids) == {"lineage", "summary", "model", "details", "gate-0"}
-    assert "No gate failed or warned." in section(page, "details")
-
-
 def test_malformed_details_never_break_the_page() -> None:
     broken_columns: list[Any] = [
         {"column": "no_hist", "drifted": True, "score": "nan"},
         {"column": "bad_lengths", "drifted": True, "histogram": {"edges": [0, 1]}, "reference": [1.0], "current": []},
-        {"column": "nan_share", "drifted": True, "histogram": {"categories": ["a"]}, "reference": ["nan"],
-         "current": [1.0]},
         "not a dict",
     ]  # fmt: skip
     gates = [
-        GateResult(kind="drift", name="odd drift", passed=False, details={"columns": broken_columns}),
-        GateResult(kind="drift", name="no columns", passed=True, details={"columns": "everything"}),
-        GateResult(
-            kind="model", name="nan metric", passed=False, observed=float("nan"), details={"interval": {"low": 1}}
-        ),
+        GateResult(kind="drift", check="data_drift", name="odd drift", passed=False,
+                   details={"columns": broken_columns}),
+        GateResult(kind="drift", check="data_drift", name="no columns", passed=True,
+                   details={"columns": "everything"}),
+        GateResult(kind="model", check="metric", name="nan metric", passed=False, observed=float("nan"),
+                   details={"metric": "auc", "direction": "higher", "interval": {"low": 1}}),
         GateResult(kind="model", name="dict metric", passed=True, observed={"a": 1}, bound={"at_least": "x"}),
-        GateResult(kind="schema", name="odd schema", passed=False, details={"failures": [{"examples": "x"}, 3]}),
-        GateResult(kind="model", name="odd slices", passed=False, details={"slices": [{"slice": "s", "value": None}]}),
-    ]
+        GateResult(kind="schema", check="schema", name="odd schema", passed=False,
+                   details={"failures": [{"examples": "x"}, 3]}),
+        GateResult(kind="model", check="slices", name="odd slices", passed=False,
+                   details={"slices": [{"slice": "s", "value": None}]}),
+        GateResult(kind="model", check="brand_new_check", name="future gate", passed=True, observed=1.0),
+    ]  # fmt: skip
     page = render_html(SessionReport(gates=gates))
     checker = check_html(page)
     assert checker.images == []  # nothing drawable, nothing drawn
-    assert "This drift gate recorded no per-column data." in page
-    assert "no_hist" in section(page, "drift")
+    assert page.count("<article class='gate") == len(gates)
+    odd = card(page, "odd drift")
+    assert "check &#x27;data_drift&#x27;) details[&#x27;columns&#x27;][0][&#x27;type&#x27;] is missing" in odd
+    assert "no details contract for check &#x27;brand_new_check&#x27;" in card(page, "future gate")
 
 
 def test_user_supplied_names_are_escaped_everywhere() -> None:
     column = numeric_column(EVIL, 0.5)
     gates = [
         drift_gate([column, categorical_column("city", 0.5, [EVIL, "b"])], name=EVIL),
-        model_gate(name=EVIL, details={"metric": EVIL, "champion": 0.9}),
-        GateResult(kind="schema", name="s", passed=False, summary=EVIL, hint=EVIL,
+        model_gate(name=EVIL, details={"metric": EVIL, "direction": "higher"}),
+        GateResult(kind="schema", check="schema", name="s", passed=False, summary=EVIL, hint=EVIL,
                    details={"failures": [{"column": EVIL, "check": EVIL, "count": 1, "examples": [EVIL]}]}),
-        GateResult(kind="model", name="m", passed=False,
-                   details={"slices": [{"slice": EVIL, "value": 0.5, "passed": False}]}),
+        GateResult(kind="model", check="slices", name="m", passed=False, bound={"at_least": 0.6},
+                   details={"metric": EVIL, "direction": "higher",
+                            "slices": [{"slice": EVIL, "n": 40, "value": 0.5, "passed": False, "note": EVIL}]}),
     ]  # fmt: skip
     report = SessionReport(
         gates=gates,
@@ -637,8 +796,8 @@ def test_write_html_writes_the_page(tmp_path: Any) -> None:
 def test_the_renderer_is_light_and_loaded_only_on_use() -> None:
     code = (
         "import sys, pytest_mlops.plugin\n"
-        "assert 'pytest_mlops.report_html' not in sys.modules\n"
-        "import pytest_mlops.report_html\n"
+        "assert 'pytest_mlops.render.html' not in sys.modules\n"
+        "import pytest_mlops.render.html\n"
         "heavy = [m for m in ('numpy', 'pandas', 'scipy', 'sklearn', 'pandera', 'mlflow') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )
@@ -697,38 +856,35 @@ def test_data_uri_round_trips() -> None:
 # -- the shapes the real gates write (pytest_mlops.gates.model, stats.driftset, integrations.pandera) ---
 
 
-def chart_texts(page: str, sid: str) -> list[str]:
-    return [svg_text(decode_svg(src)) for src in re.findall(r"src='([^']+)'", section(page, sid))]
-
-
 def test_champion_comparison_draws_the_strictest_champion_relative_bound() -> None:
     gate = model_gate(
         name="roc_auc vs champion",
+        check="champion",
         passed=False,
         observed=0.88,
         bound={"max_drop": 0.01, "max_relative_drop": 0.05},
         summary="drop 0.02 > max_drop 0.01 (challenger 0.88, champion 0.9)",
         details={"metric": "roc_auc", "direction": "higher", "champion": 0.9, "challenger": 0.88, "change": -0.02},
     )
-    page = render_html(SessionReport(gates=[gate]))
-    [text] = chart_texts(page, "model")
+    html = card(render_html(SessionReport(gates=[gate])), "roc_auc vs champion")
+    [text] = chart_texts(html)
     assert text.startswith("roc_auc: challenger vs champion")
     assert "at least 0.89" in text  # max(0.9 - 0.01, 0.9 * (1 - 0.05))
     assert "champion 0.9" in text
-    model = section(page, "model")
-    assert "max drop 0.01, max relative drop 0.05" in model
-    assert "<span class='bad'>-0.02</span>" in model
+    assert "max drop 0.01, max relative drop 0.05" in html
+    assert "<span class='bad'>-0.02</span>" in html
 
 
 def test_lower_is_better_min_gain_is_an_upper_bound_below_the_champion() -> None:
     gate = model_gate(
         name="log loss vs champion",
+        check="champion",
         observed=0.085,
         bound={"min_gain": 0.01},
         summary="gain 0.015 >= min_gain 0.01",
         details={"metric": "log_loss", "direction": "lower", "champion": 0.1, "challenger": 0.085},
     )
-    [text] = chart_texts(render_html(SessionReport(gates=[gate])), "model")
+    [text] = chart_texts(card(render_html(SessionReport(gates=[gate])), "log loss vs champion"))
     assert "at most 0.09" in text
     assert "at least" not in text
 
@@ -736,6 +892,7 @@ def test_lower_is_better_min_gain_is_an_upper_bound_below_the_champion() -> None
 def test_non_inferiority_charts_the_difference_against_the_margin() -> None:
     gate = model_gate(
         name="roc_auc non-inferior to champion",
+        check="non_inferiority",
         observed=-0.004,
         bound={"margin": 0.01, "level": 0.95},
         summary="lower bound -0.004 > -0.01 (margin)",
@@ -749,32 +906,35 @@ def test_non_inferiority_charts_the_difference_against_the_margin() -> None:
             "margin": 0.01,
         },
     )
-    page = render_html(SessionReport(gates=[gate]))
-    [text] = chart_texts(page, "model")
+    html = card(render_html(SessionReport(gates=[gate])), "roc_auc non-inferior to champion")
+    [text] = chart_texts(html)
     assert text.startswith("roc_auc: challenger − champion")
     assert "at least -0.01" in text
     assert "difference 0.003" in text
     assert "champion (0)" in text
     assert "95% interval -0.004 to 0.01" in text
-    model = section(page, "model")
-    assert "95% interval of the difference" in model
-    assert "<span class='good'>+0.003</span>" in model  # challenger vs champion, not the interval bound
+    assert "95% interval of the difference" in html
+    assert "<span class='good'>+0.003</span>" in html  # challenger vs champion, not the interval bound
 
 
 def test_baseline_gain_and_cold_start() -> None:
     baseline = model_gate(
-        name="roc_auc vs baseline", observed=0.2, bound={"min_gain": 0.05}, summary="gain 0.2 >= 0.05",
-        details={"metric": "roc_auc", "direction": "higher"},
+        name="roc_auc vs baseline", check="baseline", observed=0.2, bound={"min_gain": 0.05},
+        summary="gain 0.2 >= 0.05",
+        details={"metric": "roc_auc", "direction": "higher", "model": 0.7, "baseline": 0.5, "baseline_kind": "prior",
+                 "gain": 0.2},
     )  # fmt: skip
     cold = model_gate(
-        name="f1 vs champion", observed=0.7, bound={"max_drop": 0.0}, summary="cold start",
-        details={"metric": "f1", "direction": "higher", "champion": None, "cold_start": True},
+        name="f1 vs champion", check="champion", observed=0.7, bound={"max_drop": 0.0}, summary="cold start",
+        details={"metric": "f1", "direction": "higher", "champion": None, "challenger": 0.7, "cold_start": True},
     )  # fmt: skip
     page = render_html(SessionReport(gates=[baseline, cold]))
-    texts = chart_texts(page, "model")
-    assert "at least 0.05" in texts[0]
-    assert "champion" not in texts[1]
-    assert "none yet (cold start)" in section(page, "model")
+    [text] = chart_texts(card(page, "roc_auc vs baseline"))
+    assert "at least 0.55" in text
+    assert "baseline 0.5" in text
+    cold_card = card(page, "f1 vs champion")
+    assert "champion" not in chart_texts(cold_card)[0].split(":", 1)[1].replace("no champion yet", "")
+    assert "none yet (cold start)" in cold_card
 
 
 def test_skipped_slices_come_last_and_are_not_drawn_as_bars() -> None:
@@ -782,11 +942,11 @@ def test_skipped_slices_come_last_and_are_not_drawn_as_bars() -> None:
     tiny = {"slice": "region=tiny", "n": 3, "value": None, "passed": None, "note": "too small: 3 rows < min_size 30"}
     slices = [*cast(list[Any], gate.details["slices"]), tiny]
     page = render_html(SessionReport(gates=[replace(gate, details={**gate.details, "slices": slices})]))
-    html = section(page, "slices")
+    html = card(page, "roc_auc by region")
     assert re.findall(r"<tr><td><b>(region=\w+)</b>", html)[-1] == "region=tiny"
     assert "<span class='badge skipped'>– skipped</span>" in html
     assert "too small: 3 rows &lt; min_size 30" in html
-    [text] = chart_texts(page, "slices")
+    [text] = chart_texts(html)
     assert "n/a" in text
 
 
@@ -798,7 +958,7 @@ def test_null_rate_only_drift_column_shows_notes_and_no_chart() -> None:
         "notes": ["no non-null values in current: only the null rate is compared", "second", "third"],
     }  # fmt: skip
     page = render_html(SessionReport(gates=[drift_gate([column])]))
-    drift = section(page, "drift")
+    drift = card(page, "features drift")
     assert "no non-null values in current: only the null rate is compared; second (+1 more)" in drift
     assert "Reference vs current" not in drift
     assert check_html(page).images == []
@@ -807,6 +967,7 @@ def test_null_rate_only_drift_column_shows_notes_and_no_chart() -> None:
 def test_table_level_schema_failures_and_row_indexes() -> None:
     gate = GateResult(
         kind="schema",
+        check="schema",
         name="orders",
         passed=False,
         observed=1,
@@ -814,7 +975,30 @@ def test_table_level_schema_failures_and_row_indexes() -> None:
         details={"failures": [{"column": None, "check": "unique(['id'])", "count": 2, "examples": [7, 7],
                                "rows": [10, 11]}]},
     )  # fmt: skip
-    schema = section(render_html(SessionReport(gates=[gate])), "schema")
+    schema = card(render_html(SessionReport(gates=[gate])), "orders")
     assert "(whole table)" in schema
     assert "<th>Rows</th>" in schema
     assert "<td>10, 11</td>" in schema
+
+
+def test_columns_closest_to_drifting_are_charted_first_whatever_their_method() -> None:
+    # a p-value method's score is a p-value: the smallest one is the closest to drifting
+    columns = []
+    for name, p in (("calm", 0.9), ("close", 0.06), ("middle", 0.4)):
+        column = numeric_column(name, p, threshold=0.05)
+        column.update(method="ks", p_value=p, drifted=False)
+        columns.append(column)
+    columns.append(numeric_column("distance", 0.09, threshold=0.1))  # ks_stat 0.09 of 0.1: closeness 0.9
+    checker = check_html(render_html(SessionReport(gates=[drift_gate(columns, passed=True)])))
+    titles = [(decode_svg(img["src"]).findtext(f"{SVG_NS}title") or "").split(" ")[0] for img in checker.images]
+    assert titles == ["distance", "close", "middle", "calm"]
+
+
+def test_a_declarative_drift_gate_without_its_baseline_file_says_so() -> None:
+    gate = GateResult(
+        kind="drift", check="data_drift", name="serving data drift", passed=False,
+        summary="no baseline statistics file baselines/serving.json",
+        details={"baseline_file": "baselines/serving.json"},
+    )  # fmt: skip
+    html = card(render_html(SessionReport(gates=[gate])), "serving data drift")
+    assert "Baseline statistics missing: <code>baselines/serving.json</code>" in html

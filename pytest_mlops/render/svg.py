@@ -1,4 +1,4 @@
-"""Small SVG charts for the HTML report, drawn with the standard library only.
+"""Small SVG charts for the HTML report (:mod:`pytest_mlops.render.html`), standard library only.
 
 Every function returns a complete, standalone SVG document (with ``xmlns``), so it
 can be embedded as ``<img src="data:image/svg+xml;base64,...">`` (see
@@ -121,6 +121,7 @@ def histogram(
     *,
     title: str,
     edges: Sequence[float] | None = None,
+    series: tuple[str, str] = ("reference", "current"),
     width: int = 380,
     height: int = 220,
 ) -> str:
@@ -128,6 +129,7 @@ def histogram(
 
     For a numeric column give ``edges`` (one more than the bins) and the x axis is
     labelled at bin edges; otherwise each group is labelled with its ``labels`` entry.
+    ``series`` names the two bar series in the legend and tooltips.
     """
     bins = min(len(labels), len(reference), len(current))
     rotate = edges is None and bins > 6
@@ -148,7 +150,7 @@ def histogram(
     for i, key in enumerate(("reference", "current")):
         legend_x = lx + i * 78
         body.append(f"<rect x='{legend_x}' y='21' width='10' height='10' rx='2' fill='{COLORS[key]}'/>")
-        body.append(_text(legend_x + 14, 30, key, size=10, color=COLORS["muted"]))
+        body.append(_text(legend_x + 14, 30, series[i], size=10, color=COLORS["muted"]))
     for tick in ticks:
         y = y_of(tick)
         body.append(f"<line x1='{left}' x2='{left + plot_w}' y1='{_n(y)}' y2='{_n(y)}' stroke='{COLORS['grid']}'/>")
@@ -165,18 +167,25 @@ def histogram(
                 body.append(
                     f"<rect x='{_n(x0 + j * bar)}' y='{_n(y)}' width='{_n(bar)}' "
                     f"height='{_n(top + plot_h - y)}' fill='{COLORS[key]}'>"
-                    f"<title>{_x(f'{labels[i]}: {key} {_percent(share)}')}</title></rect>"
+                    f"<title>{_x(f'{labels[i]}: {series[j]} {_percent(share)}')}</title></rect>"
                 )
         base = top + plot_h
         if edges is not None and len(edges) >= bins + 1:
             step = max(1, math.ceil((bins + 1) / 8))
+            taken = -math.inf  # right end of the last label drawn: labels never overlap
             for k in range(0, bins + 1, step):
                 x = left + k * group
                 body.append(
                     f"<line x1='{_n(x)}' x2='{_n(x)}' y1='{_n(base)}' y2='{_n(base + 4)}' stroke='{COLORS['axis']}'/>"
                 )
                 anchor = "start" if k == 0 else ("end" if k == bins else "middle")
-                body.append(_text(x, base + 15, fmt(float(edges[k])), anchor=anchor, size=9, color=COLORS["muted"]))
+                text = fmt(float(edges[k]))
+                wide = len(text) * 5.2  # about 5 px per character at 9 px
+                start = x if anchor == "start" else (x - wide if anchor == "end" else x - wide / 2)
+                if start < taken + 4:
+                    continue
+                taken = start + wide
+                body.append(_text(x, base + 15, text, anchor=anchor, size=9, color=COLORS["muted"]))
         else:
             for i in range(bins):
                 x = left + (i + 0.5) * group
@@ -290,7 +299,8 @@ def metric_chart(
             f"fill='#ffffff' stroke='{COLORS['champion']}' stroke-width='2'>"
             f"<title>{_x(champion_text)}</title></path>"
         )
-        body.append(_text(x, point_y + 20, champion_text, anchor="middle", size=9, color=COLORS["champion"]))
+        label_anchor, label_x = _inside(x, len(champion_text) * 2.8, left, left + plot_w)
+        body.append(_text(label_x, point_y + 20, champion_text, anchor=label_anchor, size=9, color=COLORS["champion"]))
     if interval is not None:
         x1, x2 = x_of(interval.low), x_of(interval.high)
         level = f"{interval.level * 100:.0f}% " if interval.level else ""
@@ -305,10 +315,21 @@ def metric_chart(
         f"<circle cx='{_n(x)}' cy='{point_y}' r='5.5' fill='{color}' stroke='#ffffff' stroke-width='1.5'>"
         f"<title>{_x(f'{point_label} {fmt(observed)}')}</title></circle>"
     )
+    value_text = fmt(observed)
+    anchor, text_x = _inside(x, len(value_text) * 3.2, left, left + plot_w)
     body.append(
-        _text(x, point_y - 10, fmt(observed), anchor="middle", size=10, color=color, extra=" font-weight='600'")
+        _text(text_x, point_y - 10, value_text, anchor=anchor, size=10, color=color, extra=" font-weight='600'")
     )
     return _document(width, height, label, body)
+
+
+def _inside(x: float, half: float, low: float, high: float) -> tuple[str, float]:
+    """Anchor and x of a label centred on ``x`` (``half`` its half width) kept inside ``low``..``high``."""
+    if x - half < low:
+        return "start", max(low, x - 4)
+    if x + half > high:
+        return "end", min(high, x + 4)
+    return "middle", x
 
 
 def slice_chart(
@@ -317,9 +338,14 @@ def slice_chart(
     title: str,
     at_least: float | None = None,
     at_most: float | None = None,
+    color: str | None = None,
     width: int = 520,
 ) -> str:
-    """One horizontal bar per slice (``(label, value, passed)``) with the bound(s) as lines."""
+    """One horizontal bar per slice (``(label, value, passed)``) with the bound(s) as lines.
+
+    Bars are green when ``passed``, red otherwise, or all ``color`` when given (values
+    without a bound of their own, such as each column's AUC alone).
+    """
     label_w, right, top, row_h = 130, 54, 26, 20
     height = top + row_h * max(1, len(rows)) + 26
     plot_w = width - label_w - right
@@ -344,12 +370,12 @@ def slice_chart(
             body.append(_text(label_w + 4, y + 14, "n/a", size=10, color=COLORS["muted"]))
             continue
         x = x_of(value)
-        color = COLORS["passed"] if passed else COLORS["failed"]
+        bar_color = color or (COLORS["passed"] if passed else COLORS["failed"])
         body.append(
             f"<rect x='{_n(min(x, zero))}' y='{y + 4}' width='{_n(max(1.0, abs(x - zero)))}' height='{row_h - 8}' "
-            f"rx='2' fill='{color}' fill-opacity='0.85'><title>{_x(f'{name}: {fmt(value)}')}</title></rect>"
+            f"rx='2' fill='{bar_color}' fill-opacity='0.85'><title>{_x(f'{name}: {fmt(value)}')}</title></rect>"
         )
-        body.append(_text(max(x, zero) + 4, y + 14, fmt(value), size=10, color=color))
+        body.append(_text(max(x, zero) + 4, y + 14, fmt(value), size=10, color=bar_color))
     for name, bound in (("at least", at_least), ("at most", at_most)):
         if bound is not None:
             x = x_of(bound)
