@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import pkgutil
 import sys
+import time
 from collections.abc import Sequence
 from importlib import import_module
 
@@ -21,6 +22,9 @@ __all__ = ["build_parser", "main"]
 
 #: exit codes: 0 ok, 1 a gate/promotion said no, 2 bad input or usage
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+#: when the command started (before MLflow is imported): ``--timeout`` budgets count from here
+STARTED = time.monotonic()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,17 +43,23 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.started = STARTED if argv is None else time.monotonic()
     if getattr(args, "run", None) is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
         code: int = args.run(args)
     except MlopsError as exc:
-        print(f"pytest-mlops {args.command}: error: {exc}", file=sys.stderr)
+        print(f"pytest-mlops {args.command}: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     return code
+
+
+def one_line(message: str) -> str:
+    """``message`` on one line (a ``hint:`` line joins the first with ``; ``)."""
+    return "; ".join(part.strip() for part in message.splitlines() if part.strip())
 
 
 if __name__ == "__main__":  # pragma: no cover

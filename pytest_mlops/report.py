@@ -275,6 +275,10 @@ def load_report(path: Path | str) -> SessionReport:
         raise MlopsInputError(
             f"report {str(path)!r} does not exist; write one with pytest --mlops-report={path}"
         ) from None
+    except IsADirectoryError:
+        raise MlopsInputError(f"report {str(path)!r} is a folder; give the JSON file --mlops-report wrote") from None
+    except OSError as exc:
+        raise MlopsInputError(f"report {str(path)!r} could not be read ({exc.strerror or exc})") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MlopsInputError(
             f"report {str(path)!r} is not valid JSON ({exc}); was it written by --mlops-report?"

@@ -17,6 +17,7 @@ from typing import Any
 from pytest_mlops.commands.promote import (
     add_lock_arguments,
     add_registry_arguments,
+    open_registry,
     parse_kinds,
     refused,
     write_github_output,
@@ -143,10 +144,9 @@ def run(args: argparse.Namespace) -> int:
         write_github_output(outputs)
         return 0
 
-    from pytest_mlops.registry.client import Registry
     from pytest_mlops.registry.promotion import PromotionRefused, abort_canary, promote
 
-    registry = Registry(args.tracking_uri, timeout=args.timeout)
+    registry = open_registry(args)
     reason = args.reason or f"canary verdict {verdict.decision}: {verdict.reason}"
     if verdict.decision == "promote":
         try:
