@@ -248,9 +248,7 @@ def test_against_a_real_mlflow_server(
         f"--mlops-tracking-uri={uri}", f"--mlops-model-name={name}", f"--mlops-report={report}", "--mlops-log-to-mlflow"
     )
     result.assert_outcomes(passed=2)
-    result.stdout.fnmatch_lines(
-        [f"mlops: gate results logged to MLflow run *; tagged model versions: {name} v2"]
-    )
+    result.stdout.fnmatch_lines([f"mlops: gate results logged to MLflow run *; tagged model versions: {name} v2"])
 
     client = MlflowClient(tracking_uri=uri)
     version = client.get_model_version_by_alias(name, "challenger")
