@@ -223,12 +223,12 @@ def translate_error(action: str, exc: BaseException, uri: str, *, timeout: float
     text = redact(" ".join(str(getattr(exc, "message", None) or exc).split()))
     if len(text) > 300:
         text = text[:300] + "..."
+    if type(exc).__name__.startswith("Unsupported") or "unsupported uri" in text.lower():
+        return MlopsInputError(f"{action}: {shown!r} is not a tracking URI MLflow can use ({text})")
     if code in ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND"):
         return MlopsInputError(f"{action}: not found in the MLflow registry at {shown} ({text})")
     if code in ("INVALID_PARAMETER_VALUE", "INVALID_STATE", "BAD_REQUEST"):
         return MlopsInputError(f"{action}: rejected by the MLflow registry at {shown} ({text})")
-    if type(exc).__name__.startswith("Unsupported") or "not a valid" in text.lower() or "scheme" in text.lower():
-        return MlopsInputError(f"{action}: {shown!r} is not a tracking URI MLflow can use ({text})")
     return MlopsError(f"{action} failed at the MLflow registry at {shown}: {text}")
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -45,6 +46,7 @@ __all__ = [
     "PromotionRefused",
     "ReportCheck",
     "abort_canary",
+    "check_alias_name",
     "check_binding",
     "check_champion",
     "check_not_rolled_back",
@@ -847,7 +849,31 @@ def _interrupted(exc: MlopsError, registry: Registry, name: str, alias: str, old
     )
 
 
+_ALIAS_NAME = re.compile(r"[\w\-]{1,255}", re.ASCII)
+_VERSION_ALIAS = re.compile(r"[vV]\d+")
+
+
+def check_alias_name(flag: str, alias: str) -> None:
+    """:class:`~pytest_mlops.errors.MlopsInputError` for an alias MLflow would refuse (checked before any write).
+
+    MLflow's rules: letters, digits, ``_`` and ``-``, at most 255 characters; ``latest`` and
+    ``v<digits>`` are reserved for version lookups.
+    """
+    if not _ALIAS_NAME.fullmatch(alias):
+        raise MlopsInputError(
+            f"{flag} {alias!r} is not a valid MLflow alias name; use letters, digits, '_' and '-' (at most 255)"
+        )
+    if alias.lower() == "latest" or _VERSION_ALIAS.fullmatch(alias):
+        raise MlopsInputError(
+            f"{flag} {alias!r} is reserved by MLflow ('latest' and v<digits> name versions); choose another alias"
+        )
+
+
 def _check_aliases(target: str, previous: str, source: str | None) -> None:
+    check_alias_name("--to", target)
+    check_alias_name("--previous-alias", previous)
+    if source is not None:
+        check_alias_name("--from", source)
     if target == previous:
         raise MlopsInputError(f"--to {target!r} and --previous-alias {previous!r} must differ")
     if source is not None and source == target:

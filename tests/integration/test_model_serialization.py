@@ -92,7 +92,12 @@ def _load_elsewhere(uri: str, name: str, cwd: Path) -> subprocess.CompletedProce
         """
     )
     return subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", script], capture_output=True, text=True, cwd=cwd, timeout=300, check=False
+        [sys.executable, "-W", "ignore", "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+        check=False,
     )
 
 
