@@ -23,8 +23,27 @@ __all__ = ["build_parser", "main"]
 #: exit codes: 0 ok, 1 a gate/promotion said no, 2 bad input or usage
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
-#: when the command started (before MLflow is imported): ``--timeout`` budgets count from here
-STARTED = time.monotonic()
+
+def _process_started() -> float:
+    """The :func:`time.monotonic` time this process started (Linux ``/proc``), else now.
+
+    ``--timeout`` bounds a command's first contact with the registry counted from its start,
+    interpreter start-up and imports included, so a wedged server fails the command in time.
+    """
+    now = time.monotonic()
+    try:
+        import os
+        from pathlib import Path
+
+        fields = Path("/proc/self/stat").read_text("ascii").rsplit(")", 1)[1].split()
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start time, ticks after boot
+        return now - max(0.0, time.clock_gettime(time.CLOCK_BOOTTIME) - started)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return now
+
+
+#: when the command started: ``--timeout`` budgets count from here
+STARTED = _process_started()
 
 
 def build_parser() -> argparse.ArgumentParser:

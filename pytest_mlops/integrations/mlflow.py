@@ -184,7 +184,7 @@ def _reason(exc: BaseException, timeout: float | None = None) -> str:
         parts.append(f"{type(seen).__name__} {seen}")
         seen = seen.__cause__ or seen.__context__
     text = " ".join(parts).lower()
-    waited = f" within {timeout:g} s" if timeout else ""
+    waited = f" within {_seconds(timeout)}" if timeout else ""
     if "timed out" in text or "timeout" in text:
         return f"no answer{waited}"
     if "refused" in text:
@@ -252,9 +252,14 @@ def check_reachable(uri: str, timeout: float = DEFAULT_TIMEOUT) -> None:
         if isinstance(exc, ValueError) and not isinstance(exc, OSError):
             raise MlopsInputError(f"{redact(uri)!r} is not a valid tracking URI ({redact(str(exc))})") from None
         raise MlflowUnavailableError(
-            f"MLflow tracking server {redact(uri)!r} is unreachable ({_reason(exc)}; gave up after {timeout:g} s); "
-            "start it, or point --tracking-uri / --mlops-tracking-uri / MLFLOW_TRACKING_URI at a running one"
+            f"MLflow tracking server {redact(uri)!r} is unreachable ({_reason(exc)}; "
+            f"gave up after {_seconds(timeout)}); start it, or point --tracking-uri / --mlops-tracking-uri / "
+            "MLFLOW_TRACKING_URI at a running one"
         ) from None
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s" if float(value).is_integer() else f"{value:.1f} s"
 
 
 def check_store(uri: str, *, timeout: float = DEFAULT_TIMEOUT, must_exist: bool = False) -> None:

@@ -70,7 +70,8 @@ class Registry:
         self.timeout = float(timeout)
         self._uri = resolve_tracking_uri(tracking_uri)
         self.uri = redact(self._uri)
-        first = self.timeout if deadline is None else min(self.timeout, max(0.5, deadline - time.monotonic()))
+        # what is left of the budget, less a moment to print the error and exit
+        first = self.timeout if deadline is None else min(self.timeout, max(0.5, deadline - time.monotonic() - 0.3))
         check_store(self._uri, timeout=first, must_exist=True)
         self.client: Any = self._call("connecting", lambda: registry_client(self._uri))
 
