@@ -276,8 +276,8 @@ def check_store(uri: str, *, timeout: float = DEFAULT_TIMEOUT, must_exist: bool 
         if not db.is_file():
             what = "is a folder" if db.is_dir() else "does not exist"
             raise MlopsInputError(
-                f"the MLflow store {uri!r} {what}; give --tracking-uri (or MLFLOW_TRACKING_URI) of an existing "
-                "store, e.g. sqlite:///path/to/mlflow.db or http://host:5000"
+                f"the MLflow store {uri!r} {what}; point --tracking-uri / --mlops-tracking-uri / "
+                "MLFLOW_TRACKING_URI at an existing store, e.g. sqlite:///path/to/mlflow.db or http://host:5000"
             )
 
 

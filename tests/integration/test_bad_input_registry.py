@@ -118,12 +118,12 @@ CASES: list[tuple[str, Case, str]] = [
     (
         "history-missing-sqlite-store",
         lambda e: ["history", "--model", "churn", "--tracking-uri", f"sqlite:///{e.tmp / 'nope' / 'mlflow.db'}"],
-        "mlflow.db' does not exist; give --tracking-uri",
+        "mlflow.db' does not exist; point --tracking-uri",
     ),
     (
         "history-sqlite-store-is-a-folder",
         lambda e: ["history", "--model", "churn", "--tracking-uri", f"sqlite:///{e.folder('store')}"],
-        "is a folder; give --tracking-uri",
+        "is a folder; point --tracking-uri",
     ),
     (
         "history-default-store-missing",
@@ -216,3 +216,38 @@ def test_bad_input_is_one_line_exit_2(env: Env, build: Case, expected: str) -> N
 def test_the_corpus_is_large_enough() -> None:
     assert len(CASES) >= 25
     assert len({i for i, _, _ in CASES}) == len(CASES)
+
+
+# -- the same families through the model fixtures (an inner pytest session) ------------------------------
+
+FIXTURE_TEST = """
+def test_challenger(mlops_challenger):
+    assert mlops_challenger is not None
+"""
+
+FIXTURE_CASES = [
+    ("dead-server-with-credentials", "http://alice:s3cret@127.0.0.1:{port}", "churn", "'http://alice:***@127.0.0.1:"),
+    ("unknown-model", "{store}", "nope", "registered model 'nope' does not exist in the registry"),
+    ("missing-sqlite-store", "sqlite:///{tmp}/no/such/folder/mlflow.db", "churn", "mlflow.db' does not exist"),
+    ("unknown-scheme", "foo://bar", "churn", "'foo://bar'"),
+]
+
+
+@pytest.mark.parametrize(("uri", "model", "expected"), [pytest.param(*c[1:], id=c[0]) for c in FIXTURE_CASES])
+def test_bad_input_to_the_model_fixtures_is_one_line(
+    env: Env, pytester: pytest.Pytester, uri: str, model: str, expected: str
+) -> None:
+    pytester.makepyfile(test_model=FIXTURE_TEST)
+    target = uri.format(port=free_port(), store=env.uri, tmp=env.tmp)
+    result = pytester.runpytest_subprocess(
+        f"--mlops-tracking-uri={target}", f"--mlops-model-name={model}", "-p", "no:cacheprovider", "-W", "ignore"
+    )
+    result.assert_outcomes(errors=1)
+    out = result.stdout.str()
+    errors = out.split(" ERRORS ", 1)[1].split("short test summary", 1)[0]
+    lines = [line for line in errors.splitlines()[1:] if line.strip() and not line.startswith(("_", "="))]
+    lines = [line for line in lines if not line.startswith("All traceback entries are hidden")]
+    assert len(lines) == 1, errors
+    assert expected in lines[0], lines
+    for leak in ("Traceback", "urllib3", "sqlalchemy", "s3cret", "During handling"):
+        assert leak not in out, out[-3000:]
