@@ -129,7 +129,8 @@ _FILTER = _RedactingFilter()
 
 
 def _install_log_redaction() -> None:
-    for name in ("mlflow", "urllib3", "requests"):
+    # Filters on a logger see only its own records; those on its handlers see its children's too.
+    for name in ("mlflow", "urllib3", "urllib3.connectionpool", "urllib3.util.retry", "requests"):
         logger = logging.getLogger(name)
         for target in (logger, *logger.handlers):
             if _FILTER not in target.filters:
