@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import pkgutil
 import sys
+import time
 from collections.abc import Sequence
 from importlib import import_module
 
@@ -21,6 +22,28 @@ __all__ = ["build_parser", "main"]
 
 #: exit codes: 0 ok, 1 a gate/promotion said no, 2 bad input or usage
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+def _process_started() -> float:
+    """The :func:`time.monotonic` time this process started (Linux ``/proc``), else now.
+
+    ``--timeout`` bounds a command's first contact with the registry counted from its start,
+    interpreter start-up and imports included, so a wedged server fails the command in time.
+    """
+    now = time.monotonic()
+    try:
+        import os
+        from pathlib import Path
+
+        fields = Path("/proc/self/stat").read_text("ascii").rsplit(")", 1)[1].split()
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start time, ticks after boot
+        return now - max(0.0, time.clock_gettime(time.CLOCK_BOOTTIME) - started)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return now
+
+
+#: when the command started: ``--timeout`` budgets count from here
+STARTED = _process_started()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.started = STARTED if argv is None else time.monotonic()
     if getattr(args, "run", None) is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
@@ -50,11 +74,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _recorder.script_scope():
             code: int = args.run(args)
     except MlopsError as exc:
-        print(f"pytest-mlops {args.command}: error: {exc}", file=sys.stderr)
+        print(f"pytest-mlops {args.command}: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     return code
+
+
+def one_line(message: str) -> str:
+    """``message`` on one line (a ``hint:`` line joins the first with ``; ``)."""
+    return "; ".join(part.strip() for part in message.splitlines() if part.strip())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -231,13 +231,29 @@ def load_report(path: Path | str) -> SessionReport:
         raise MlopsInputError(
             f"report {str(path)!r} does not exist; write one with pytest --mlops-report={path}"
         ) from None
+    except IsADirectoryError:
+        raise MlopsInputError(f"report {str(path)!r} is a folder; give the JSON file --mlops-report wrote") from None
+    except OSError as exc:
+        raise MlopsInputError(f"report {str(path)!r} could not be read ({exc.strerror or exc})") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MlopsInputError(
             f"report {str(path)!r} is not valid JSON ({exc}); was it written by --mlops-report?"
         ) from None
     if not isinstance(data, dict) or "gates" not in data:
         raise MlopsInputError(f"report {str(path)!r} is not a pytest-mlops report (no 'gates' list)")
-    return SessionReport.from_dict(data)
+    try:
+        return SessionReport.from_dict(data)
+    except MlopsInputError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _ReportShapeError(
+            f"report {str(path)!r} does not match the report schema ({type(exc).__name__} reading it); "
+            f"check it with `pytest-mlops report {path}`"
+        ) from None
+
+
+class _ReportShapeError(MlopsInputError):
+    """The JSON parsed but is not shaped like a report; the schema check says where."""
 
 
 def iter_gate_properties(properties: Iterable[tuple[str, object]]) -> Iterable[tuple[str, dict[str, Any]]]:
@@ -252,7 +268,11 @@ def validate_report_file(path: Path | str) -> dict[str, Any]:
     import jsonschema
 
     path = Path(path)
-    report = load_report(path)  # clear errors for missing or non-JSON files first
+    shape: _ReportShapeError | None = None
+    try:
+        load_report(path)  # clear errors for missing or non-JSON files first
+    except _ReportShapeError as exc:
+        shape = exc  # the schema check below says where
     data: dict[str, Any] = json.loads(path.read_text("utf-8"))
     validator = jsonschema.Draft202012Validator(report_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
@@ -263,5 +283,6 @@ def validate_report_file(path: Path | str) -> dict[str, Any]:
             f"report {str(path)!r} does not match the report schema v{SCHEMA_VERSION} at {where}: {first.message}"
             + (f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else "")
         )
-    del report
+    if shape is not None:
+        raise shape
     return data

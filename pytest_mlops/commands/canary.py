@@ -17,6 +17,7 @@ from typing import Any
 from pytest_mlops.commands.promote import (
     add_lock_arguments,
     add_registry_arguments,
+    open_registry,
     parse_kinds,
     refused,
     write_github_output,
@@ -81,6 +82,8 @@ def read_outcomes(path: Path, group_column: str, outcome_column: str, labels: tu
     import pandas as pd
 
     name = path.name.lower()
+    if path.is_dir():
+        raise MlopsInputError(f"--outcomes {str(path)!r} is a folder; give a CSV, Parquet or JSON lines file")
     try:
         if name.endswith((".parquet", ".pq")):
             frame = pd.read_parquet(path)
@@ -91,8 +94,9 @@ def read_outcomes(path: Path, group_column: str, outcome_column: str, labels: tu
     except FileNotFoundError:
         raise MlopsInputError(f"--outcomes {str(path)!r} does not exist") from None
     except (ValueError, OSError, ImportError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else " ".join(str(exc).split())[:200]
         raise MlopsInputError(
-            f"--outcomes {str(path)!r} could not be read ({exc}); give CSV, Parquet or JSON lines"
+            f"--outcomes {str(path)!r} could not be read ({why}); give CSV, Parquet or JSON lines"
         ) from None
     missing = [c for c in (group_column, outcome_column) if c not in frame.columns]
     if missing:
@@ -143,10 +147,9 @@ def run(args: argparse.Namespace) -> int:
         write_github_output(outputs)
         return 0
 
-    from pytest_mlops.registry.client import Registry
     from pytest_mlops.registry.promotion import PromotionRefused, abort_canary, promote
 
-    registry = Registry(args.tracking_uri, timeout=args.timeout)
+    registry = open_registry(args)
     reason = args.reason or f"canary verdict {verdict.decision}: {verdict.reason}"
     if verdict.decision == "promote":
         try:

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from pytest_mlops.commands.promote import add_registry_arguments
+from pytest_mlops.commands.promote import add_registry_arguments, open_registry
 
 
 def register(sub: Any) -> None:
@@ -23,10 +23,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pytest_mlops.registry.client import Registry
     from pytest_mlops.registry.promotion import read_history
 
-    history = read_history(Registry(args.tracking_uri, timeout=args.timeout), args.model)
+    history = read_history(open_registry(args), args.model)
     if args.json:
         sys.stdout.write(json.dumps(history.to_dict(), indent=2, sort_keys=True) + "\n")
     else:

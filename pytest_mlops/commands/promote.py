@@ -10,11 +10,15 @@ import argparse
 import os
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pytest_mlops.registry.client import Registry
 
 __all__ = [
     "add_lock_arguments",
     "add_registry_arguments",
+    "open_registry",
     "parse_kinds",
     "refused",
     "register",
@@ -48,6 +52,15 @@ def add_registry_arguments(parser: argparse.ArgumentParser, *, aliases: bool = T
             metavar="ALIAS",
             help="alias that keeps the replaced champion (default: previous-champion)",
         )
+
+
+def open_registry(args: argparse.Namespace) -> Registry:
+    """The registry of ``--tracking-uri``; its first contact ends ``--timeout`` s after the command started."""
+    from pytest_mlops.registry.client import Registry
+
+    started = getattr(args, "started", None)
+    deadline = None if started is None else started + args.timeout
+    return Registry(args.tracking_uri, timeout=args.timeout, deadline=deadline)
 
 
 def add_lock_arguments(parser: argparse.ArgumentParser) -> None:
@@ -120,15 +133,19 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--expect-commit", metavar="SHA", help="refuse unless the report was made at this commit (prefix)"
     )
+    parser.add_argument(
+        "--allow-rolled-back",
+        action="store_true",
+        help="promote a version that was rolled back; needs --reason and a report made after the rollback",
+    )
     add_lock_arguments(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from pytest_mlops.registry.client import Registry
     from pytest_mlops.registry.promotion import PromotionRefused, promote
 
-    registry = Registry(args.tracking_uri, timeout=args.timeout)
+    registry = open_registry(args)
     try:
         result = promote(
             registry,
@@ -144,6 +161,7 @@ def run(args: argparse.Namespace) -> int:
             lock_ttl=args.lock_ttl,
             lock_wait=args.lock_wait,
             reason=args.reason,
+            allow_rolled_back=args.allow_rolled_back,
         )
     except PromotionRefused as exc:
         return refused("promote", str(exc), {"promoted": "false", "reason": str(exc)})

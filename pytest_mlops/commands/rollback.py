@@ -6,7 +6,13 @@ import argparse
 import sys
 from typing import Any
 
-from pytest_mlops.commands.promote import add_lock_arguments, add_registry_arguments, refused, write_github_output
+from pytest_mlops.commands.promote import (
+    add_lock_arguments,
+    add_registry_arguments,
+    open_registry,
+    refused,
+    write_github_output,
+)
 
 
 def register(sub: Any) -> None:
@@ -23,10 +29,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pytest_mlops.registry.client import Registry
     from pytest_mlops.registry.promotion import PromotionRefused, rollback
 
-    registry = Registry(args.tracking_uri, timeout=args.timeout)
+    registry = open_registry(args)
     try:
         result = rollback(
             registry,

@@ -1,19 +1,40 @@
-"""MLflow adapter: clients that fail fast, models loaded by alias, registration, result logging.
+"""The one MLflow adapter: URIs, timeouts, error translation, redaction, models, registration, logging.
 
-This is one of the few modules that imports MLflow at the top; nothing light imports it at
-its top (the fixtures and the session hook import it inside their bodies, only when used).
+Every pytest-mlops module that talks to MLflow goes through here (the registry commands through
+:class:`pytest_mlops.registry.client.Registry`, which uses this module's functions), so there is
+one rule for each of:
+
+* **which store**: :func:`resolve_tracking_uri` - an explicit URI, else ``$MLFLOW_TRACKING_URI``,
+  else ``sqlite:///<rootdir>/mlflow.db`` (``rootdir`` is pytest's rootdir, or the working
+  directory for the command line); never MLflow's implicit default;
+* **how long to wait**: :func:`configure_http` - one request gives up after the timeout, and
+  MLflow's retry loop (7 retries with backoff, minutes against a dead server) is off unless
+  ``MLFLOW_HTTP_REQUEST_MAX_RETRIES`` is set; :func:`check_reachable` probes an ``http(s)``
+  server once before the first MLflow call, within the caller's remaining time;
+* **what a failure says**: :func:`translate_error` - one line naming the redacted URI, never
+  urllib3 or requests text;
+* **credentials**: :func:`redact` - ``https://user:secret@host`` is shown as
+  ``https://user:***@host`` in every message, and a logging filter does the same for MLflow's
+  and urllib3's log records.
+
+MLflow is imported at the top; its model flavors (``mlflow.sklearn``, ``mlflow.pyfunc``, which pull
+in scikit-learn) only inside the functions that need them, so the registry commands stay fast.
+Nothing light imports this module at its top.
 
 Registry contract with ``pytest-mlops promote`` (see ``docs/architecture.md``): after a session
-with ``--mlops-log-to-mlflow``, every model version in the report's lineage carries the tags
-:data:`TAG_DIGEST`, :data:`TAG_STATUS`, :data:`TAG_COMMIT`, :data:`TAG_RUN_ID` and :data:`TAG_KINDS`.
+with ``--mlops-log-to-mlflow``, the model version the report gated (not the champion it was
+compared with) carries the tags :data:`TAG_DIGEST`, :data:`TAG_STATUS`, :data:`TAG_COMMIT`,
+:data:`TAG_RUN_ID` and :data:`TAG_KINDS`.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import warnings
@@ -27,13 +48,6 @@ import mlflow
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
-with warnings.catch_warnings():
-    # Importing MLflow's model flavors warns about its own type hints ("Any type hint is inferred
-    # as AnyType"), which fails suites run with -W error; it concerns MLflow, not the user.
-    warnings.filterwarnings("ignore", message=".*Any type hint is inferred as AnyType", category=UserWarning)
-    import mlflow.pyfunc
-    import mlflow.sklearn
-
 from pytest_mlops.errors import MlopsError, MlopsInputError
 
 if TYPE_CHECKING:
@@ -41,6 +55,7 @@ if TYPE_CHECKING:
     from pytest_mlops.report import SessionReport
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
     "REPORT_TAGS",
     "TAG_COMMIT",
     "TAG_DIGEST",
@@ -49,16 +64,23 @@ __all__ = [
     "TAG_STATUS",
     "AliasNotFoundError",
     "LoadedModel",
+    "MlflowUnavailableError",
     "RegisteredVersion",
     "check_reachable",
+    "check_store",
     "configure_http",
     "connect",
     "default_tracking_uri",
     "ensure_experiment",
+    "gated_versions",
     "load_model",
     "load_model_by_alias",
     "log_session_report",
+    "redact",
     "register_sklearn_model",
+    "registry_client",
+    "resolve_tracking_uri",
+    "translate_error",
 ]
 
 #: Model-version tags written by ``--mlops-log-to-mlflow`` (read by ``pytest-mlops promote``).
@@ -70,13 +92,52 @@ TAG_KINDS = "mlops.report_kinds"
 REPORT_TAGS = (TAG_DIGEST, TAG_STATUS, TAG_COMMIT, TAG_RUN_ID, TAG_KINDS)
 
 DEFAULT_DB_NAME = "mlflow.db"
+#: seconds one MLflow request may take (``--timeout``, ``--mlops-mlflow-timeout``)
+DEFAULT_TIMEOUT = 10.0
 
 
 class AliasNotFoundError(MlopsInputError):
     """A registered model exists but has no version under the requested alias."""
 
 
-# -- connecting ----------------------------------------------------------------------------------------
+class MlflowUnavailableError(MlopsError):
+    """The MLflow tracking/registry server could not be reached or did not answer in time."""
+
+
+# -- credentials -----------------------------------------------------------------------------------------
+
+_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^/\s:@'\"]*):(?P<secret>[^/\s@'\"]*)@")
+
+
+def redact(text: str) -> str:
+    """``text`` with the password of every URL in it masked (``https://u:pw@h`` -> ``https://u:***@h``)."""
+    return _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:***@", str(text))
+
+
+class _RedactingFilter(logging.Filter):
+    """Masks URL passwords in log records (MLflow and urllib3 log request URLs)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = redact(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+_FILTER = _RedactingFilter()
+
+
+def _install_log_redaction() -> None:
+    # Filters on a logger see only its own records; those on its handlers see its children's too.
+    for name in ("mlflow", "urllib3", "urllib3.connectionpool", "urllib3.util.retry", "requests"):
+        logger = logging.getLogger(name)
+        for target in (logger, *logger.handlers):
+            if _FILTER not in target.filters:
+                target.addFilter(_FILTER)
+
+
+# -- which store, how long to wait -----------------------------------------------------------------------
 
 
 def default_tracking_uri(rootdir: Path | str) -> str:
@@ -84,67 +145,175 @@ def default_tracking_uri(rootdir: Path | str) -> str:
     return f"sqlite:///{(Path(rootdir) / DEFAULT_DB_NAME).resolve()}"
 
 
-def configure_http(timeout: float) -> None:
-    """Make MLflow's HTTP client give up after ``timeout`` seconds instead of retrying for minutes.
+def resolve_tracking_uri(uri: str | None = None, *, rootdir: Path | str | None = None) -> str:
+    """The store to use: ``uri`` if given, else ``$MLFLOW_TRACKING_URI``, else the sqlite default.
 
-    Sets ``MLFLOW_HTTP_REQUEST_MAX_RETRIES=0`` and ``MLFLOW_HTTP_REQUEST_TIMEOUT`` unless the
-    environment already sets them (an explicit environment wins).
+    The default is ``sqlite:///<rootdir>/mlflow.db``, ``rootdir`` being pytest's rootdir in the
+    plugin and the working directory on the command line (``rootdir=None``).
     """
+    if uri and str(uri).strip():
+        return str(uri).strip()
+    env = os.environ.get("MLFLOW_TRACKING_URI", "").strip()
+    if env:
+        return env
+    return default_tracking_uri(rootdir if rootdir is not None else Path.cwd())
+
+
+def configure_http(timeout: float) -> None:
+    """One MLflow HTTP request gives up after ``timeout`` seconds; no retry unless the environment asks.
+
+    ``MLFLOW_HTTP_REQUEST_TIMEOUT`` follows ``timeout`` (our option is the knob);
+    ``MLFLOW_HTTP_REQUEST_MAX_RETRIES`` is set to 0 unless the environment already sets it.
+    MLflow reads both at every request. Also installs the log redaction.
+    """
+    if not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
+        raise MlopsInputError(f"timeout {timeout!r} is not valid; give a positive number of seconds, e.g. 10")
+    os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"] = str(max(1, math.ceil(timeout)))
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
-    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(max(1, math.ceil(timeout))))
+    _install_log_redaction()
 
 
 def _is_http(uri: str) -> bool:
     return uri.startswith(("http://", "https://"))
 
 
-def _redact(uri: str) -> str:
-    """The URI without a password (``https://user:pw@host`` -> ``https://user:***@host``)."""
-    return re.sub(r"(//[^/:@]+):[^/@]+@", r"\1:***@", uri)
+def _reason(exc: BaseException, timeout: float | None = None) -> str:
+    """A short, library-free reason for a network failure (no urllib3 / requests text)."""
+    parts: list[str] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(parts) < 10:
+        parts.append(f"{type(seen).__name__} {seen}")
+        seen = seen.__cause__ or seen.__context__
+    text = " ".join(parts).lower()
+    waited = f" within {_seconds(timeout)}" if timeout else ""
+    if "timed out" in text or "timeout" in text:
+        return f"no answer{waited}"
+    if "refused" in text:
+        return "connection refused"
+    if "name or service not known" in text or "failed to resolve" in text or "nodename nor servname" in text:
+        return "unknown host"
+    if "remotedisconnected" in text or "connection aborted" in text or "reset by peer" in text:
+        return "the connection closed before a reply"
+    if "ssl" in text or "certificate" in text:
+        return "TLS handshake failed"
+    return f"no answer{waited}"
 
 
-def check_reachable(uri: str, timeout: float = 10.0) -> None:
+def _network_failure(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return True
+    text = str(exc)
+    return isinstance(exc, MlflowException) and text.startswith("API request to ") and " failed with " in text
+
+
+def translate_error(action: str, exc: BaseException, uri: str, *, timeout: float | None = None) -> MlopsError:
+    """One readable line for an MLflow or network exception raised while doing ``action`` at ``uri``.
+
+    Not found -> :class:`~pytest_mlops.errors.MlopsInputError`; rejected parameters ->
+    ``MlopsInputError``; network trouble -> :class:`MlflowUnavailableError` with a short reason;
+    anything else -> :class:`~pytest_mlops.errors.MlopsError` with MLflow's first line. The URI and
+    the text are redacted.
+    """
+    shown = redact(uri)
+    code = str(getattr(exc, "error_code", "") or "")
+    if _network_failure(exc):
+        return MlflowUnavailableError(
+            f"{action} failed: the MLflow registry at {shown} did not answer ({_reason(exc, timeout)}); "
+            "check that the server runs and --tracking-uri / MLFLOW_TRACKING_URI, or raise --timeout"
+        )
+    text = redact(" ".join(str(getattr(exc, "message", None) or exc).split()))
+    if len(text) > 300:
+        text = text[:300] + "..."
+    if type(exc).__name__.startswith("Unsupported") or "unsupported uri" in text.lower():
+        return MlopsInputError(f"{action}: {shown!r} is not a tracking URI MLflow can use ({text})")
+    if code in ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND"):
+        return MlopsInputError(f"{action}: not found in the MLflow registry at {shown} ({text})")
+    if code in ("INVALID_PARAMETER_VALUE", "INVALID_STATE", "BAD_REQUEST"):
+        return MlopsInputError(f"{action}: rejected by the MLflow registry at {shown} ({text})")
+    return MlopsError(f"{action} failed at the MLflow registry at {shown}: {text}")
+
+
+def check_reachable(uri: str, timeout: float = DEFAULT_TIMEOUT) -> None:
     """For an ``http(s)`` tracking URI, check within ``timeout`` seconds that a server answers.
 
-    Any HTTP answer counts (also 401/404: the server is up); a refused connection, an unknown
-    host or a timeout raises :class:`~pytest_mlops.errors.MlopsError` naming the URI.
+    One request, no retry. Any HTTP answer counts (also 401/404: the server is up); a refused
+    connection, an unknown host or a timeout raises :class:`MlflowUnavailableError` naming the
+    (redacted) URI.
     """
     if not _is_http(uri):
         return
-    url = uri.rstrip("/") + "/health"
+    url = _USERINFO.sub(lambda m: m["scheme"], uri.rstrip("/")) + "/health"  # /health needs no credentials
+    request = urllib.request.Request(url, method="GET")
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=max(0.1, timeout)) as response:
             response.read(64)
     except urllib.error.HTTPError:
         return  # the server answered
-    except OSError as exc:  # URLError, refused connections and timeouts are all OSErrors
-        reason = getattr(exc, "reason", exc)
-        raise MlopsError(
-            f"MLflow tracking server {_redact(uri)!r} is unreachable ({reason}; gave up after {timeout:g} s).\n"
-            "hint: start the server, or point --mlops-tracking-uri / mlops_tracking_uri at a running one"
+    except (OSError, ValueError) as exc:  # URLError, refused connections, timeouts; ValueError: a bad URL
+        if isinstance(exc, ValueError) and not isinstance(exc, OSError):
+            raise MlopsInputError(f"{redact(uri)!r} is not a valid tracking URI ({redact(str(exc))})") from None
+        raise MlflowUnavailableError(
+            f"MLflow tracking server {redact(uri)!r} is unreachable ({_reason(exc)}; "
+            f"gave up after {_seconds(timeout)}); start it, or point --tracking-uri / --mlops-tracking-uri / "
+            "MLFLOW_TRACKING_URI at a running one"
         ) from None
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s" if float(value).is_integer() else f"{value:.1f} s"
+
+
+def check_store(uri: str, *, timeout: float = DEFAULT_TIMEOUT, must_exist: bool = False) -> None:
+    """Before the first MLflow call: probe an ``http(s)`` server; with ``must_exist``, a sqlite file must exist.
+
+    MLflow would create (and migrate, seconds) an empty database for a mistyped sqlite path; a
+    command that reads the registry refuses instead, naming the path.
+    """
+    if _is_http(uri):
+        check_reachable(uri, timeout)
+        return
+    if must_exist and uri.startswith("sqlite:///"):
+        db = Path(uri.removeprefix("sqlite:///").split("?", 1)[0])
+        if not db.is_file():
+            what = "is a folder" if db.is_dir() else "does not exist"
+            raise MlopsInputError(
+                f"the MLflow store {uri!r} {what}; point --tracking-uri / --mlops-tracking-uri / "
+                "MLFLOW_TRACKING_URI at an existing store, e.g. sqlite:///path/to/mlflow.db or http://host:5000"
+            )
+
+
+def registry_client(uri: str) -> MlflowClient:
+    """An ``MlflowClient`` for tracking and registry at ``uri`` (call :func:`check_store` first).
+
+    On sqlite, building it imports MLflow's SQL store (about 0.6 s here, half of ``import
+    mlflow``; measured with ``benchmarks/cli_latency.py``): MLflow's registry-only client would
+    import the same modules, so there is nothing cheaper to call.
+    """
+    return MlflowClient(tracking_uri=uri, registry_uri=uri)
 
 
 def connect(
     tracking_uri: str | None = None,
     registry_uri: str | None = None,
     *,
-    timeout: float = 10.0,
+    timeout: float = DEFAULT_TIMEOUT,
     rootdir: Path | str | None = None,
 ) -> MlflowClient:
     """An :class:`mlflow.MlflowClient` for explicit URIs, after checking that a server answers.
 
     Without ``tracking_uri`` it is ``$MLFLOW_TRACKING_URI`` when set (so credentials can stay in
     the environment), else ``sqlite:///<rootdir>/mlflow.db`` (``rootdir`` defaults to the working
-    directory), never MLflow's implicit default.
+    directory), never MLflow's implicit default (:func:`resolve_tracking_uri`).
     """
     configure_http(timeout)
-    from_env = os.environ.get("MLFLOW_TRACKING_URI", "").strip()
-    uri = tracking_uri or from_env or default_tracking_uri(rootdir or Path.cwd())
-    check_reachable(uri, timeout)
+    uri = resolve_tracking_uri(tracking_uri, rootdir=rootdir)
+    check_store(uri, timeout=timeout)
     if registry_uri and registry_uri != uri:
-        check_reachable(registry_uri, timeout)
-    return MlflowClient(tracking_uri=uri, registry_uri=registry_uri or uri)
+        check_store(registry_uri, timeout=timeout)
+    try:
+        return MlflowClient(tracking_uri=uri, registry_uri=registry_uri or uri)
+    except Exception as exc:
+        raise translate_error("connecting", exc, uri, timeout=timeout) from None
 
 
 def _uris(client: MlflowClient) -> tuple[str, str]:
@@ -155,8 +324,10 @@ def _uris(client: MlflowClient) -> tuple[str, str]:
 
 def _mlflow_error(action: str, client: MlflowClient, exc: Exception) -> MlopsError:
     tracking, _ = _uris(client)
-    text = str(getattr(exc, "message", None) or exc).strip().splitlines()[0][:300]
-    return MlopsError(f"MLflow at {_redact(tracking)!r} could not {action}: {text}")
+    if _network_failure(exc):
+        return translate_error(action, exc, tracking)
+    text = redact(str(getattr(exc, "message", None) or exc).strip().splitlines()[0][:300])
+    return MlopsError(f"MLflow at {redact(tracking)!r} could not {action}: {text}")
 
 
 @contextmanager
@@ -257,14 +428,74 @@ def _registered_model_exists(client: MlflowClient, name: str) -> bool:
     return True
 
 
-def _load_local(path: str) -> tuple[Any, str]:
-    """Load an MLflow model folder: the scikit-learn object when it has that flavor, else pyfunc."""
+@contextmanager
+def _quiet_flavor_warnings() -> Iterator[None]:
+    with warnings.catch_warnings():
+        # MLflow's model flavors warn about their own type hints ("Any type hint is inferred as
+        # AnyType"), which fails suites run with -W error; it concerns MLflow, not the user.
+        warnings.filterwarnings("ignore", message=".*Any type hint is inferred as AnyType", category=UserWarning)
+        yield
+
+
+def _missing_module(exc: BaseException) -> str | None:
+    """The module an unpickling failure needed, when that is what went wrong."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ModuleNotFoundError) and seen.name:
+            return seen.name
+        found = re.search(r"No module named '([^']+)'", str(seen))
+        if found:
+            return found.group(1)
+        if isinstance(seen, AttributeError):
+            found = re.search(r"Can't get attribute '([^']+)' on <module '([^']+)'", str(seen))
+            if found:
+                return f"{found.group(2)}.{found.group(1)}"
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _load_local(path: str, uri: str | None = None) -> tuple[Any, str]:
+    """Load an MLflow model folder: the scikit-learn object when it has that flavor, else pyfunc.
+
+    A model whose pickle needs code that is not importable here (a project-local transformer,
+    a renamed module) raises :class:`~pytest_mlops.errors.MlopsInputError` naming the model and
+    the module, instead of the unpickler's traceback.
+    """
     from mlflow.models import Model
 
-    flavors = Model.load(path).flavors
-    if "sklearn" in flavors:
-        return mlflow.sklearn.load_model(path), "sklearn"
-    return mlflow.pyfunc.load_model(path), "python_function"
+    shown = uri or path
+    try:
+        flavors = Model.load(path).flavors
+    except Exception as exc:
+        raise MlopsInputError(
+            f"cannot load model {shown}: its MLmodel file could not be read ({_first_line(exc)})"
+        ) from None
+    try:
+        with _quiet_flavor_warnings():
+            if "sklearn" in flavors:
+                from mlflow import sklearn as mlflow_sklearn
+
+                return mlflow_sklearn.load_model(path), "sklearn"
+            from mlflow import pyfunc
+
+            return pyfunc.load_model(path), "python_function"
+    except MlopsError:
+        raise
+    except Exception as exc:
+        module = _missing_module(exc)
+        if module is not None:
+            raise MlopsInputError(
+                f"cannot load model {shown}: it was pickled with code from {module!r}, which is not importable "
+                "here; install the package that defines it (or put it on sys.path), or register the model with "
+                "code_paths=[...] so MLflow ships that code with it"
+            ) from None
+        raise MlopsInputError(f"cannot load model {shown}: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(getattr(exc, "message", None) or exc).strip().splitlines()
+    text = redact(lines[0] if lines else type(exc).__name__)
+    return text[:300] + ("..." if len(text) > 300 else "")
 
 
 def _download(client: MlflowClient, name: str, version: str, dst_dir: str | Path | None) -> str:
@@ -298,7 +529,7 @@ def load_model_by_alias(
             if code not in ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE", "NOT_FOUND"):
                 raise _mlflow_error(f"resolve models:/{name}@{alias}", client, exc) from None
             raise MlopsInputError(
-                f"registered model {name!r} does not exist in the registry at {_redact(registry)!r}; "
+                f"registered model {name!r} does not exist in the registry at {redact(registry)!r}; "
                 "check --mlops-model-name / mlops_model_name and --mlops-registry-uri"
             ) from None
         raise AliasNotFoundError(
@@ -308,7 +539,7 @@ def load_model_by_alias(
     uri = f"models:/{name}@{alias}"
     try:
         local = _download(client, name, str(version.version), dst_dir)
-        model, flavor = _load_local(local)
+        model, flavor = _load_local(local, f"{uri} (version {version.version})")
     except MlflowException as exc:
         raise _mlflow_error(f"load {uri} (version {version.version})", client, exc) from None
     return LoadedModel(
@@ -337,14 +568,14 @@ def load_model(uri: str, *, client: MlflowClient | None = None, dst_dir: str | P
         try:
             mv = client.get_model_version(name, version)
             local = _download(client, name, str(mv.version), dst_dir)
-            model, flavor = _load_local(local)
+            model, flavor = _load_local(local, uri)
         except MlflowException as exc:
-            raise MlopsInputError(f"cannot load {uri!r}: {str(exc).splitlines()[0][:300]}") from None
+            raise MlopsInputError(f"cannot load {uri!r}: {_first_line(exc)}") from None
         return LoadedModel(name, str(mv.version), None, mv.run_id or None, uri, model, flavor, local)
     path = Path(uri)
     if not (path / "MLmodel").exists():
         raise MlopsInputError(f"{uri!r} is neither a models:/ URI nor a folder holding an MLmodel file")
-    return _load_local(str(path))[0]
+    return _load_local(str(path), uri)[0]
 
 
 # -- registering ---------------------------------------------------------------------------------------------
@@ -366,6 +597,9 @@ class RegisteredVersion:
         return f"models:/{self.name}@{self.alias}" if self.alias else self.model_uri
 
 
+SERIALIZATION_FORMATS = ("skops", "cloudpickle", "pickle")
+
+
 def register_sklearn_model(
     model: Any,
     name: str,
@@ -376,55 +610,114 @@ def register_sklearn_model(
     experiment: str = "pytest-mlops",
     artifact_location: str | Path | None = None,
     pip_requirements: Sequence[str] | None = None,
+    extra_pip_requirements: Sequence[str] | None = None,
+    serialization_format: str | None = None,
+    skops_trusted_types: Sequence[str] | None = None,
+    code_paths: Sequence[str | Path] | None = None,
     input_example: Any = None,
     signature: Any = None,
     params: Mapping[str, Any] | None = None,
     metrics: Mapping[str, float] | None = None,
     tags: Mapping[str, str] | None = None,
     run_name: str | None = None,
-    timeout: float = 10.0,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> RegisteredVersion:
     """Log a scikit-learn model in a new run, register it as a new version of ``name``, set ``alias``.
 
     ``pip_requirements`` defaults to the installed scikit-learn version, which skips MLflow's
     slow requirement inference (seconds per model). Global MLflow URIs are restored afterwards.
 
+    MLflow's serialization options pass through to ``mlflow.sklearn.log_model``. MLflow 3 saves
+    scikit-learn models with skops by default, and skops refuses types it does not know - a
+    project-local transformer in a pipeline, some numpy types. Either trust them
+    (``skops_trusted_types=["mypkg.features.BuildFeatures", ...]``: the error names every one),
+    or pickle the model (``serialization_format="cloudpickle"``) and ship the code with it
+    (``code_paths=["src/mypkg"]``) so it loads where ``mypkg`` is not installed.
+
     Example::
 
         v = register_sklearn_model(clf, "churn", tracking_uri="sqlite:///mlflow.db", alias="challenger")
         v.version, v.uri  # ('3', 'models:/churn@challenger')
+        register_sklearn_model(pipe, "churn", tracking_uri=uri, serialization_format="cloudpickle",
+                               code_paths=["src/churn_features"])
     """
+    if serialization_format is not None and serialization_format not in SERIALIZATION_FORMATS:
+        raise MlopsInputError(
+            f"serialization_format={serialization_format!r} is not valid; use one of {', '.join(SERIALIZATION_FORMATS)}"
+        )
+    for path in code_paths or ():
+        if not Path(path).exists():
+            raise MlopsInputError(f"code_paths entry {str(path)!r} does not exist; give files or folders of your code")
     client = connect(tracking_uri, registry_uri, timeout=timeout)
     tracking, registry = _uris(client)
-    if pip_requirements is None:
+    if pip_requirements is None and extra_pip_requirements is None:
         import sklearn
 
         pip_requirements = [f"scikit-learn=={sklearn.__version__}"]
+    options: dict[str, Any] = {}
+    if pip_requirements is not None:
+        options["pip_requirements"] = list(pip_requirements)
+    if extra_pip_requirements is not None:
+        options["extra_pip_requirements"] = list(extra_pip_requirements)
+    if serialization_format is not None:
+        options["serialization_format"] = serialization_format
+    if skops_trusted_types is not None:
+        options["skops_trusted_types"] = list(skops_trusted_types)
+    if code_paths is not None:
+        options["code_paths"] = [str(p) for p in code_paths]
     experiment_id = ensure_experiment(client, experiment, artifact_location)
     try:
-        with _global_uris(tracking, registry), mlflow.start_run(experiment_id=experiment_id, run_name=run_name) as run:
+        with (
+            _global_uris(tracking, registry),
+            _quiet_flavor_warnings(),
+            mlflow.start_run(experiment_id=experiment_id, run_name=run_name) as run,
+        ):
+            from mlflow import sklearn as mlflow_sklearn
+
             if params:
                 mlflow.log_params(dict(params))
             if metrics:
                 mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
             if tags:
                 mlflow.set_tags(dict(tags))
-            info = mlflow.sklearn.log_model(
+            info = mlflow_sklearn.log_model(
                 model,
                 name="model",
                 registered_model_name=name,
-                pip_requirements=list(pip_requirements),
                 input_example=input_example,
                 signature=signature,
+                **options,
             )
             run_id = run.info.run_id
         version = str(info.registered_model_version)
         if alias:
             client.set_registered_model_alias(name, alias, version)
     except MlflowException as exc:
+        untrusted = _untrusted_types(exc)
+        if untrusted is not None:
+            raise MlopsInputError(_untrusted_message(name, untrusted)) from None
         raise _mlflow_error(f"register model {name!r}", client, exc) from None
     return RegisteredVersion(
         name=name, version=version, alias=alias, run_id=run_id, model_uri=f"models:/{name}/{version}"
+    )
+
+
+def _untrusted_types(exc: BaseException) -> list[str] | None:
+    """The full list of types skops refused, from MLflow's error text (None for other errors)."""
+    text = " ".join(str(getattr(exc, "message", None) or exc).split())
+    found = re.search(r"Untrusted types found in the file: \[(.*?)\]", text)
+    if found is None:
+        return None
+    return re.findall(r"'([^']+)'", found.group(1))
+
+
+def _untrusted_message(name: str, types: Sequence[str]) -> str:
+    listed = ", ".join(repr(t) for t in types)
+    return (
+        f"cannot register model {name!r}: skops (MLflow's default format for scikit-learn models) does not trust "
+        f"{len(types)} type(s) in it: [{listed}]. If they are your own code or known-safe, pass "
+        f"skops_trusted_types=[{listed}]; or pass serialization_format='cloudpickle' with code_paths=['<folder of "
+        "the module defining them>'] so the model loads where that module is not installed"
     )
 
 
@@ -442,6 +735,24 @@ def _metric_key(kind: str, name: str, taken: set[str]) -> str:
     return key
 
 
+def gated_versions(lineage: Sequence[Mapping[str, Any]], champion_alias: str = "champion") -> list[tuple[str, str]]:
+    """The ``(name, version)`` pairs a report gated: model versions in its lineage, except baselines.
+
+    A version that appears only as ``champion_alias`` was the baseline the candidate was compared
+    with, not what the run gated: its own report tags must stay (promotion reads them).
+    """
+    gated: list[tuple[str, str]] = []
+    for entry in lineage:
+        if entry.get("role") != "model" or entry.get("version") in (None, ""):
+            continue
+        if entry.get("alias") == champion_alias:
+            continue
+        pair = (str(entry["name"]), str(entry["version"]))
+        if pair not in gated:
+            gated.append(pair)
+    return gated
+
+
 def log_session_report(
     report: SessionReport,
     settings: Settings,
@@ -452,8 +763,9 @@ def log_session_report(
 
     The run (in experiment ``settings.experiment``) gets the gate counts and each numeric
     gate value as metrics, the report file (or its JSON) as an artifact, and the
-    :data:`REPORT_TAGS`. Every ``model`` entry of the report's lineage with a version gets the
-    same tags, binding it to the report's digest for ``pytest-mlops promote``. Returns
+    :data:`REPORT_TAGS`. The model versions the report gated (:func:`gated_versions`: not the
+    champion it was compared with) get the same tags, binding them to the report's digest for
+    ``pytest-mlops promote``. Returns
     ``{"run_id", "tracking_uri", "versions": [(name, version), ...], "digest"}``.
     """
     from mlflow.entities import Metric, Param, RunTag
@@ -477,8 +789,6 @@ def log_session_report(
         run_id = run.info.run_id
         tags = {TAG_DIGEST: digest, TAG_STATUS: status, TAG_COMMIT: commit, TAG_RUN_ID: run_id, TAG_KINDS: kinds}
         counts = report.counts()
-        import time
-
         now = int(time.time() * 1000)
         metrics = [
             Metric(f"mlops.gates_{k}" if k != "gates" else "mlops.gates", float(v), now, 0) for k, v in counts.items()
@@ -501,17 +811,11 @@ def log_session_report(
         else:
             client.log_text(run_id, report.to_json(), "mlops-report.json")
         client.set_terminated(run_id, "FINISHED")
-        versions: list[tuple[str, str]] = []
-        for entry in report.lineage:
-            if entry.get("role") != "model" or entry.get("version") in (None, ""):
-                continue
-            pair = (str(entry["name"]), str(entry["version"]))
-            if pair in versions:
-                continue
+        versions = gated_versions(report.lineage, settings.champion_alias)
+        for model_name, version in versions:
             for key, value in tags.items():
-                client.set_model_version_tag(pair[0], pair[1], key, value)
-            versions.append(pair)
+                client.set_model_version_tag(model_name, version, key, value)
     except MlflowException as exc:
         raise _mlflow_error("log the gate results", client, exc) from None
     versions.sort(key=lambda p: (p[0], int(p[1]) if p[1].isdigit() else 0, p[1]))
-    return {"run_id": run_id, "tracking_uri": tracking, "versions": versions, "digest": digest}
+    return {"run_id": run_id, "tracking_uri": redact(tracking), "versions": versions, "digest": digest}

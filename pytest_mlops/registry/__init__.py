@@ -4,8 +4,9 @@ Modules here import MLflow at their top, so light modules (the plugin, fixtures,
 ``commands/*``) import them inside functions only. The protocol is described in
 ``docs/promotion.md``:
 
-* :mod:`pytest_mlops.registry.client` - a fail-fast :class:`~pytest_mlops.registry.client.Registry`
-  around ``MlflowClient`` that turns MLflow errors into one-line pytest-mlops errors;
+* :mod:`pytest_mlops.registry.client` - :class:`~pytest_mlops.registry.client.Registry`, the
+  registry operations promotion needs, on top of the one MLflow adapter
+  (:mod:`pytest_mlops.integrations.mlflow`: URI rules, timeouts, one-line errors, redaction);
 * :mod:`pytest_mlops.registry.lock` - the registry lock (Lamport's fast mutual exclusion on
   registered-model tags, with leases);
 * :mod:`pytest_mlops.registry.promotion` - report checks, promote, rollback, canary abort, history.

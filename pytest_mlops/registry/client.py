@@ -1,22 +1,31 @@
-"""A fail-fast MLflow registry client whose errors are one readable line.
+"""The registry calls promotion needs, each failing fast with one readable line.
 
-MLflow's HTTP client retries a dead server for minutes by default. The
-:class:`Registry` sets ``MLFLOW_HTTP_REQUEST_TIMEOUT`` (and, unless the user set
-it, ``MLFLOW_HTTP_REQUEST_MAX_RETRIES``) before the client is made, and turns every
-MLflow or network exception into :class:`RegistryUnavailableError` (the URI could
-not be reached) or :class:`~pytest_mlops.errors.MlopsInputError` (no such model,
-version or alias), each naming the URI.
+A thin layer over the one MLflow adapter, :mod:`pytest_mlops.integrations.mlflow`, which owns
+the rules: which store (:func:`~pytest_mlops.integrations.mlflow.resolve_tracking_uri`), how
+long to wait (:func:`~pytest_mlops.integrations.mlflow.configure_http`, a probe of the server
+before the first call), what a failure says
+(:func:`~pytest_mlops.integrations.mlflow.translate_error`) and credential redaction
+(:func:`~pytest_mlops.integrations.mlflow.redact`). This module only names the operations.
 """
 
 from __future__ import annotations
 
-import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
-from pytest_mlops.errors import MlopsError, MlopsInputError
+from pytest_mlops.errors import MlopsError
+from pytest_mlops.integrations.mlflow import (
+    DEFAULT_TIMEOUT,
+    MlflowUnavailableError,
+    check_store,
+    configure_http,
+    redact,
+    registry_client,
+    resolve_tracking_uri,
+    translate_error,
+)
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -26,25 +35,10 @@ __all__ = [
     "resolve_tracking_uri",
 ]
 
-DEFAULT_TIMEOUT = 10.0
-#: retries MLflow may make per request when the user did not choose (its default is 7, ~4 minutes)
-DEFAULT_MAX_RETRIES = "1"
+#: the registry could not be reached or did not answer (the adapter's error, under its registry name)
+RegistryUnavailableError = MlflowUnavailableError
 
 T = TypeVar("T")
-
-
-class RegistryUnavailableError(MlopsError):
-    """The MLflow tracking/registry server could not be reached or failed to answer."""
-
-
-def resolve_tracking_uri(uri: str | None) -> str:
-    """``--tracking-uri`` if given, else ``$MLFLOW_TRACKING_URI``, else ``sqlite:///<cwd>/mlflow.db``."""
-    if uri and uri.strip():
-        return uri.strip()
-    env = os.environ.get("MLFLOW_TRACKING_URI", "").strip()
-    if env:
-        return env
-    return f"sqlite:///{Path.cwd() / 'mlflow.db'}"
 
 
 @dataclass(frozen=True)
@@ -59,33 +53,27 @@ class ModelState:
         return self.aliases.get(alias)
 
 
-def _error_code(exc: BaseException) -> str:
-    return str(getattr(exc, "error_code", "") or "")
-
-
 class Registry:
     """The few registry calls promotion needs, fail-fast, with pytest-mlops errors.
 
-    Version numbers are always returned as ``str`` (MLflow gives ``int`` on sqlite and
-    ``str`` over HTTP).
+    ``uri`` is the store for messages (password masked); the client gets the real one.
+    ``deadline`` (a :func:`time.monotonic` value) bounds the first contact: a server that
+    accepts connections and never answers fails by then, so a command with ``--timeout 10``
+    gives up within 10 s of starting, not 10 s after its imports. Version numbers are always
+    returned as ``str`` (MLflow gives ``int`` on sqlite and ``str`` over HTTP).
     """
 
-    def __init__(self, tracking_uri: str | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> None:
-        if not timeout > 0:
-            raise MlopsInputError(f"--timeout {timeout!r} is not valid; give a positive number of seconds, e.g. 10")
-        self.uri = resolve_tracking_uri(tracking_uri)
+    def __init__(
+        self, tracking_uri: str | None = None, *, timeout: float = DEFAULT_TIMEOUT, deadline: float | None = None
+    ) -> None:
+        configure_http(timeout)
         self.timeout = float(timeout)
-        # Read by MLflow at every request; must be set before the first one.
-        os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"] = str(max(1, round(self.timeout)))
-        os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", DEFAULT_MAX_RETRIES)
-        os.environ.setdefault("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "1")
-        try:
-            from mlflow import MlflowClient
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            from pytest_mlops.errors import MissingExtraError
-
-            raise MissingExtraError.for_extra("mlflow", "mlflow", "registry commands use the MLflow registry") from exc
-        self.client: Any = self._call("connect", lambda: MlflowClient(tracking_uri=self.uri, registry_uri=self.uri))
+        self._uri = resolve_tracking_uri(tracking_uri)
+        self.uri = redact(self._uri)
+        # what is left of the budget, less a moment to print the error and exit
+        first = self.timeout if deadline is None else min(self.timeout, max(0.5, deadline - time.monotonic() - 0.3))
+        check_store(self._uri, timeout=first, must_exist=True)
+        self.client: Any = self._call("connecting", lambda: registry_client(self._uri))
 
     # -- error translation ------------------------------------------------------------------
 
@@ -95,21 +83,7 @@ class Registry:
         except MlopsError:
             raise
         except Exception as exc:
-            raise self._translate(what, exc, model) from None
-
-    def _translate(self, what: str, exc: Exception, model: str | None) -> MlopsError:
-        code = _error_code(exc)
-        text = " ".join(str(exc).split())
-        if len(text) > 300:
-            text = text[:300] + "..."
-        if code == "RESOURCE_DOES_NOT_EXIST":
-            return MlopsInputError(f"{what}: not found in the MLflow registry at {self.uri} ({text})")
-        if code in ("INVALID_PARAMETER_VALUE", "INVALID_STATE") and model is not None:
-            return MlopsInputError(f"{what}: rejected by the MLflow registry at {self.uri} ({text})")
-        return RegistryUnavailableError(
-            f"{what} failed: the MLflow registry at {self.uri} did not answer ({type(exc).__name__}: {text}); "
-            "check that the server runs and --tracking-uri / MLFLOW_TRACKING_URI, or raise --timeout"
-        )
+            raise translate_error(what, exc, self._uri, timeout=self.timeout) from None
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -121,6 +95,23 @@ class Registry:
         aliases = {str(k): str(v) for k, v in (getattr(found, "aliases", None) or {}).items()}
         tags = {str(k): str(v) for k, v in (getattr(found, "tags", None) or {}).items()}
         return ModelState(name=name, aliases=aliases, tags=tags)
+
+    def reread(self, name: str, *, within: float | None = None) -> ModelState | None:
+        """:meth:`model`, retried for up to ``within`` seconds (default: the timeout); None if it never answered.
+
+        After a fault the real state is what matters: a server that restarts, or a connection
+        that dropped one reply, answers the next read.
+        """
+        until = time.monotonic() + (self.timeout if within is None else within)
+        pause = 0.2
+        while True:
+            try:
+                return self.model(name)
+            except MlflowUnavailableError:
+                if time.monotonic() + pause > until:
+                    return None
+                time.sleep(pause)
+                pause = min(2.0, pause * 2)
 
     def version_tags(self, name: str, version: str) -> dict[str, str]:
         found = self._call(

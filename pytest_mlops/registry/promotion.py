@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -45,7 +46,10 @@ __all__ = [
     "PromotionRefused",
     "ReportCheck",
     "abort_canary",
+    "check_alias_name",
     "check_binding",
+    "check_champion",
+    "check_not_rolled_back",
     "check_report",
     "promote",
     "read_history",
@@ -60,6 +64,9 @@ TAG_RUN_ID = "mlops.report_run_id"
 TAG_KINDS = "mlops.report_kinds"
 
 HISTORY_PREFIX = "mlops.history."
+
+#: ``GateResult.check`` names of the gates that compare a challenger with the champion
+CHAMPION_CHECKS = ("champion", "non_inferiority")
 
 
 class PromotionRefused(MlopsError):
@@ -79,6 +86,9 @@ class ReportCheck:
     commit: str | None
     models: tuple[dict[str, Any], ...]
     gates: int
+    created_at: str = ""
+    #: the champion comparisons that ran: ``(gate name, cold start?)``, cold start = no champion existed
+    comparisons: tuple[tuple[str, bool], ...] = ()
 
 
 def check_report(
@@ -125,7 +135,44 @@ def check_report(
     git = (data.get("environment") or {}).get("git") or {}
     commit = git.get("commit") if isinstance(git, dict) else None
     models = tuple(dict(e) for e in report.lineage if e.get("role") == "model")
-    return ReportCheck(path, digest, ran, str(commit) if commit else None, models, len(report.gates))
+    comparisons = tuple((g.name, bool(g.details.get("cold_start"))) for g in report.gates if g.check in CHAMPION_CHECKS)
+    return ReportCheck(
+        path,
+        digest,
+        ran,
+        str(commit) if commit else None,
+        models,
+        len(report.gates),
+        created_at=str(report.created_at or ""),
+        comparisons=comparisons,
+    )
+
+
+def check_champion(check: ReportCheck, name: str, champion: str | None, *, target_alias: str = "champion") -> None:
+    """:class:`PromotionRefused` unless the report's champion comparison was against ``champion``, the live one.
+
+    The report names the champion it compared with in its lineage (``alias == target_alias``);
+    a comparison that ran on a cold start names none. A report without any champion comparison
+    passes here (nothing to be stale about); require one with your gates.
+    """
+    where = f"report {str(check.path)!r}"
+    compared = sorted(
+        {str(e.get("version")) for e in check.models if str(e.get("name")) == name and e.get("alias") == target_alias}
+    )
+    now = f"version {champion}" if champion is not None else "no version (there is no champion now)"
+    if compared:
+        if champion is None or compared != [str(champion)]:
+            raise PromotionRefused(
+                f"{where} compared against {target_alias!r} version {', '.join(compared)}, but {target_alias!r} of "
+                f"model {name!r} is now {now}; re-run the gates against the current {target_alias!r}"
+            )
+        return
+    cold = [gate for gate, cold_start in check.comparisons if cold_start]
+    if champion is not None and cold:
+        raise PromotionRefused(
+            f"{where} is a cold-start report (gate {cold[0]!r} found no {target_alias!r} to compare with), but model "
+            f"{name!r} has {target_alias!r} version {champion} now; re-run the gates against it"
+        )
 
 
 def check_binding(
@@ -206,6 +253,8 @@ class Event:
     commit: str | None = None
     ci_run: str | None = None
     reason: str | None = None
+    #: set when a refusal was overridden on purpose, e.g. re-promoting a rolled-back version
+    override: str | None = None
 
     @classmethod
     def next_after(cls, events: Sequence[Event], **fields: Any) -> Event:
@@ -293,6 +342,68 @@ def _settle_pending(registry: Registry, name: str, aliases: Mapping[str, str], e
         registry.set_model_tag(name, event.key, event.to_json())
 
 
+def _rolled_back(events: Sequence[Event], version: str) -> Event | None:
+    """The rollback that took ``version`` out of service, unless it was promoted again since."""
+    last: Event | None = None
+    for event in events:
+        if event.state != "done":
+            continue
+        if event.action in ("rollback", "canary-rollback") and event.from_version == version:
+            last = event
+        elif event.action == "promote" and event.to_version == version and last is not None:
+            last = None  # promoted again since (with an override)
+    return last
+
+
+def _is_after(made: str, then: str) -> bool:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(made) > datetime.fromisoformat(then)
+    except (TypeError, ValueError):
+        return False
+
+
+def check_not_rolled_back(
+    check: ReportCheck,
+    name: str,
+    version: str,
+    events: Sequence[Event],
+    *,
+    allow: bool = False,
+    reason: str | None = None,
+) -> str | None:
+    """:class:`PromotionRefused` when ``version`` was rolled back; the override note when it may go again.
+
+    A rolled-back version goes back only with ``allow`` (``--allow-rolled-back``), a ``reason``
+    and a report newer than the rollback (made after it, and not the report it was promoted
+    with before). The returned note is recorded in the history event.
+    """
+    back = _rolled_back(events, version)
+    if back is None:
+        return None
+    when = f"rolled back by #{back.seq} at {back.at}" + (f" (reason: {back.reason})" if back.reason else "")
+    where = f"report {str(check.path)!r}"
+    if not allow:
+        raise PromotionRefused(
+            f"version {version} of model {name!r} was {when}; a rolled-back version is not promoted again by its "
+            "old report. To promote it anyway, run the gates again and pass the new report with "
+            "--allow-rolled-back --reason TEXT"
+        )
+    if not (reason and reason.strip()):
+        raise MlopsInputError("--allow-rolled-back needs --reason TEXT, which is recorded in the history")
+    before = [e for e in events if e.action == "promote" and e.to_version == version and e.seq < back.seq]
+    reused = any(e.report_digest == check.digest for e in before)
+    if reused or not _is_after(check.created_at, back.at):
+        made = check.created_at or "an unknown time"
+        raise PromotionRefused(
+            f"{where} is not newer than the rollback of version {version} of model {name!r} (#{back.seq} at "
+            f"{back.at}; the report was made at {made}{', and promoted it before' if reused else ''}); "
+            "run the gates again for a new report"
+        )
+    return f"re-promotes version {version}, rolled back by #{back.seq}"
+
+
 def _predecessor(events: Sequence[Event], version: str) -> str | None:
     """The version that was champion before ``version`` last became champion (from the history)."""
     for event in reversed(events):
@@ -319,19 +430,23 @@ def promote(
     lock_ttl: float = DEFAULT_TTL,
     lock_wait: float = DEFAULT_WAIT,
     reason: str | None = None,
+    allow_rolled_back: bool = False,
 ) -> OperationResult:
     """Move ``target_alias`` to the candidate if ``report`` passed and is bound to it.
 
     The candidate is ``version`` if given, else the version ``source_alias`` points to.
-    Raises :class:`PromotionRefused` (nothing changed) when the report does not allow it.
+    Raises :class:`PromotionRefused` (nothing changed) when the report does not allow it:
+    not passed or incomplete, not the report recorded on the candidate, compared against
+    another champion than the live one, or the candidate was rolled back (see
+    :func:`check_not_rolled_back` for ``allow_rolled_back``).
     """
     _check_aliases(target_alias, previous_alias, source_alias)
     check = check_report(report, require_kinds=require_kinds, allow_skipped=allow_skipped)
+    state = registry.model(name)
     if version is not None:
         candidate = str(version)
         via = f"version {candidate}"
     elif source_alias:
-        state = registry.model(name)
         found = state.alias(source_alias)
         if found is None:
             raise MlopsInputError(
@@ -350,6 +465,9 @@ def promote(
         target_alias=target_alias,
         expect_commit=expect_commit,
     )
+    if state.alias(target_alias) != candidate:
+        check_not_rolled_back(check, name, candidate, _events(state.tags), allow=allow_rolled_back, reason=reason)
+        check_champion(check, name, state.alias(target_alias), target_alias=target_alias)
 
     with RegistryLock(registry, name, ttl=lock_ttl, wait=lock_wait, operation=f"promote v{candidate}") as lock:
         state = registry.model(name)
@@ -370,6 +488,8 @@ def promote(
             )
         tags = registry.version_tags(name, candidate)  # the gate run may have re-tagged it meanwhile
         check_binding(check, name, candidate, tags, target_alias=target_alias, expect_commit=expect_commit)
+        override = check_not_rolled_back(check, name, candidate, events, allow=allow_rolled_back, reason=reason)
+        check_champion(check, name, old, target_alias=target_alias)
         event = Event.next_after(
             events,
             action="promote",
@@ -382,9 +502,14 @@ def promote(
             report_commit=check.commit or tags.get(TAG_COMMIT) or None,
             report_run_id=tags.get(TAG_RUN_ID) or None,
             reason=reason,
+            override=override,
         )
-        registry.set_model_tag(name, event.key, event.to_json())
+        before = state.alias(previous_alias)
+        notes: list[str] = []
+        recovery: list[str] = []
+        recovered = False
         try:
+            registry.set_model_tag(name, event.key, event.to_json())
             audit = {
                 "at": event.at,
                 "by": event.by,
@@ -396,19 +521,19 @@ def promote(
                 "report_commit": event.report_commit,
                 "commit": event.commit,
                 "ci_run": event.ci_run,
+                "override": override,
             }
             registry.set_version_tags(name, candidate, {"mlops.promotion": json.dumps(audit, sort_keys=True)})
-            before = state.alias(previous_alias)
             if old:
                 registry.set_alias(name, previous_alias, old)
             _recheck_and_commit(registry, lock, name, target_alias, old, candidate, event, previous_alias, before)
         except PromotionRefused:
             raise
         except MlopsError as exc:
-            raise _interrupted(exc, registry, name, target_alias, old, candidate) from None
+            moved = previous_alias if old else None
+            recovered = _recover(exc, registry, name, target_alias, old, candidate, event, moved, before, recovery)
         event.state = "done"
-        notes: list[str] = []
-        _finish(registry, name, event, notes)
+        _finish(registry, name, event, notes, strict=recovered)
         if old:
             demotion = {"at": event.at, "seq": event.seq, "by_version": candidate}
             _quiet(
@@ -427,7 +552,7 @@ def promote(
         event.seq,
         message=f"promoted {via} of model {name!r} to {target_alias!r}{note}",
         outputs={"promoted": "true", "version": candidate, "previous_version": old or "", "seq": str(event.seq)},
-        warnings=_after_commit_warnings(notes, lock),
+        warnings=recovery + _after_commit_warnings(notes, lock),
     )
 
 
@@ -478,15 +603,17 @@ def rollback(
             previous_after=after,
             reason=reason,
         )
-        registry.set_model_tag(name, event.key, event.to_json())
+        notes: list[str] = []
+        recovery: list[str] = []
+        recovered = False
         try:
+            registry.set_model_tag(name, event.key, event.to_json())
             _recheck_and_commit(registry, lock, name, target_alias, current, restore, event, None, None)
         except PromotionRefused:
             raise
         except MlopsError as exc:
-            raise _interrupted(exc, registry, name, target_alias, current, restore) from None
+            recovered = _recover(exc, registry, name, target_alias, current, restore, event, None, None, recovery)
         # After the commit: a crash here leaves previous == champion, which rollback handles via the history.
-        notes: list[str] = []
         _quiet(
             lambda: (
                 registry.set_alias(name, previous_alias, after)
@@ -496,7 +623,7 @@ def rollback(
             notes,
         )
         event.state = "done"
-        _finish(registry, name, event, notes)
+        _finish(registry, name, event, notes, strict=recovered)
         rolled = {"at": event.at, "by": event.by, "seq": event.seq, "to": restore, "reason": reason}
         _quiet(
             lambda: registry.set_version_tags(name, current, {"mlops.rollback": json.dumps(rolled, sort_keys=True)}),
@@ -521,7 +648,7 @@ def rollback(
         event.seq,
         message=f"rolled back model {name!r}: {target_alias!r} version {current} -> version {restore}{then}",
         outputs={"rolled_back": "true", "version": restore, "from_version": current, "seq": str(event.seq)},
-        warnings=_after_commit_warnings(notes, lock),
+        warnings=recovery + _after_commit_warnings(notes, lock),
     )
 
 
@@ -629,8 +756,68 @@ def _recheck_and_commit(
     registry.set_alias(name, alias, new)  # <- the commit point
 
 
-def _finish(registry: Registry, name: str, event: Event, notes: list[str] | None = None) -> None:
-    _quiet(lambda: registry.set_model_tag(name, event.key, event.to_json()), notes)
+def _finish(
+    registry: Registry, name: str, event: Event, notes: list[str] | None = None, *, strict: bool = False
+) -> None:
+    """Record the event as it ended. ``strict`` (after a recovered fault): a failure is an error naming the state."""
+    if not strict:
+        _quiet(lambda: registry.set_model_tag(name, event.key, event.to_json()), notes)
+        return
+    try:
+        registry.set_model_tag(name, event.key, event.to_json())
+    except MlopsError as exc:
+        raise type(exc)(
+            f"{exc}. The switch itself landed: {event.alias!r} of model {name!r} is version {event.to_version}, "
+            f"but history record #{event.seq} still says 'pending'; the next promote/rollback settles it, and "
+            f"`pytest-mlops history --model {name}` shows it"
+        ) from None
+
+
+def _recover(
+    exc: MlopsError,
+    registry: Registry,
+    name: str,
+    alias: str,
+    old: str | None,
+    new: str,
+    event: Event,
+    previous_alias: str | None,
+    previous_before: str | None,
+    recovery: list[str],
+) -> bool:
+    """After a failed write before or at the commit point, re-read the registry and act on what is true.
+
+    Returns True when the switch landed (its reply was lost): the caller finishes the
+    bookkeeping and reports success. Otherwise raises ``exc``'s type with the real state: the
+    switch did not happen (the event is marked ``aborted`` and ``previous_alias`` put back), or
+    the registry could not be read again (then either version may be current).
+    """
+    state = registry.reread(name)
+    if state is None:
+        raise _interrupted(exc, registry, name, alias, old, new) from None
+    now = state.alias(alias)
+    if now == new:
+        recovery.append(
+            f"the reply to a write was lost ({exc}); re-reading the registry shows {alias!r} is version {new}, "
+            "so the switch landed"
+        )
+        return True
+    event.state = "aborted"
+    _quiet(lambda: registry.set_model_tag(name, event.key, event.to_json()))
+    if previous_alias and state.alias(previous_alias) != previous_before:
+        _quiet(
+            lambda: (
+                registry.set_alias(name, previous_alias, previous_before)
+                if previous_before
+                else registry.delete_alias(name, previous_alias)
+            )
+        )
+    is_now = f"version {now}" if now is not None else "unset"
+    still = "still " if now == old else ""
+    raise type(exc)(
+        f"{exc}. Re-read after the fault: {alias!r} of model {name!r} is {still}{is_now}, so nothing was switched "
+        f"(history record #{event.seq} is marked aborted); re-run to try again"
+    ) from None
 
 
 def _quiet(action: Any, notes: list[str] | None = None) -> None:
@@ -662,7 +849,31 @@ def _interrupted(exc: MlopsError, registry: Registry, name: str, alias: str, old
     )
 
 
+_ALIAS_NAME = re.compile(r"[\w\-]{1,255}", re.ASCII)
+_VERSION_ALIAS = re.compile(r"[vV]\d+")
+
+
+def check_alias_name(flag: str, alias: str) -> None:
+    """:class:`~pytest_mlops.errors.MlopsInputError` for an alias MLflow would refuse (checked before any write).
+
+    MLflow's rules: letters, digits, ``_`` and ``-``, at most 255 characters; ``latest`` and
+    ``v<digits>`` are reserved for version lookups.
+    """
+    if not _ALIAS_NAME.fullmatch(alias):
+        raise MlopsInputError(
+            f"{flag} {alias!r} is not a valid MLflow alias name; use letters, digits, '_' and '-' (at most 255)"
+        )
+    if alias.lower() == "latest" or _VERSION_ALIAS.fullmatch(alias):
+        raise MlopsInputError(
+            f"{flag} {alias!r} is reserved by MLflow ('latest' and v<digits> name versions); choose another alias"
+        )
+
+
 def _check_aliases(target: str, previous: str, source: str | None) -> None:
+    check_alias_name("--to", target)
+    check_alias_name("--previous-alias", previous)
+    if source is not None:
+        check_alias_name("--from", source)
     if target == previous:
         raise MlopsInputError(f"--to {target!r} and --previous-alias {previous!r} must differ")
     if source is not None and source == target:
@@ -709,6 +920,8 @@ class History:
                 extra.append(e.ci_run)
             if e.reason:
                 extra.append(f"reason: {e.reason}")
+            if e.override:
+                extra.append(f"override: {e.override}")
             tail = f"  [{'; '.join(extra)}]" if extra else ""
             out.append(f"#{e.seq:<4} {e.at}  {e.action:<15} {change:<32} {e.state:<11} by {e.by}{tail}")
         return out

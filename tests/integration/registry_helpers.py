@@ -67,8 +67,15 @@ def write_report(
     commit: str = "0123456789abcdef0123456789abcdef01234567",
     alias: str = "challenger",
     champion: str | None = None,
+    comparison: str | None = None,
+    created_at: str = "2026-11-26T12:00:00Z",
 ) -> Path:
-    """A gate report as the plugin writes it (the real :class:`SessionReport`), naming ``version``."""
+    """A gate report as the plugin writes it (the real :class:`SessionReport`), naming ``version``.
+
+    ``champion`` adds the champion baseline to the lineage; ``comparison="cold"`` adds a
+    champion-comparison gate that found no champion (a cold start), ``"champion"`` one that
+    compared with ``champion``.
+    """
     report = SessionReport(stage="cd")
     for i, kind in enumerate(kinds):
         ok = passed or i > 0
@@ -83,18 +90,33 @@ def write_report(
                 nodeid=f"tests/test_gates.py::test_{kind}",
             )
         )
+    if comparison is not None:
+        cold = comparison == "cold"
+        report.add_gate(
+            GateResult(
+                kind="model",
+                name="roc_auc vs champion",
+                passed=True,
+                observed=0.91,
+                bound={"max_drop": 0.01},
+                summary="cold start: no champion to compare with" if cold else "drop 0 <= max_drop 0.01",
+                nodeid="tests/test_gates.py::test_vs_champion",
+                check="champion",
+                details={"cold_start": cold, "champion": None if cold else 0.9, "challenger": 0.91},
+            )
+        )
     for v in [version] if isinstance(version, str) else version:
         report.add_lineage({"role": "model", "name": name, "version": str(v), "alias": alias})
     if champion is not None:
         report.add_lineage({"role": "model", "name": name, "version": str(champion), "alias": "champion"})
-    report.tests["passed" if passed else "failed"] += len(kinds)
+    report.tests["passed" if passed else "failed"] += len(kinds) + (comparison is not None)
     if not passed:
         from pytest_mlops.report import TestOutcome
 
         report.not_passed.append(TestOutcome(f"tests/test_gates.py::test_{kinds[0]}", "failed", (kinds[0],)))
     report.sort()
     report.exitstatus = 0 if passed else 1
-    report.created_at = "2026-11-26T12:00:00Z"
+    report.created_at = created_at
     report.tool_version = "0.1.0"
     report.environment = {"python": "3.12", "git": {"commit": commit, "branch": "main", "dirty": False}, "ci": None}
     report.write_json(path)

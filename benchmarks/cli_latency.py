@@ -1,0 +1,161 @@
+"""Benchmark: how long ``pytest-mlops promote | rollback | history`` take, next to ``import mlflow``.
+
+Each command runs as a fresh process (as in CI) against a local sqlite store that is already
+migrated (a copy of one template per run, so every promotion is a real one: v2 replaces
+champion v1, then the rollback puts v1 back). Side by side:
+
+* ``python -c "import mlflow"`` - the floor any MLflow command pays;
+* ``MlflowClient(sqlite).get_registered_model`` in a fresh process - what MLflow itself needs to
+  read one registered model from a sqlite store (imports its SQL store);
+* ``pytest-mlops history``, ``promote`` (a real promotion, with the report checks and the lock),
+  ``rollback``.
+
+Then the failure paths of the same commands (``--timeout`` default 10 s): a port nobody listens
+on, and a server that accepts connections and never answers (a socket in this process).
+
+Run: ``python benchmarks/cli_latency.py [--repeats 5]``. Prints medians and ratios to
+``import mlflow``; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ENV = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "MLFLOW_"))}
+ENV.update(GIT_PYTHON_REFRESH="quiet", MLFLOW_SKIP_PIP_REQUIREMENTS_CHECK="true")
+CLI = [sys.executable, "-m", "pytest_mlops.cli"]
+
+
+def _template(folder: Path) -> tuple[Path, Path]:
+    """A migrated store with model ``churn``: v1 champion, v2 challenger gated by ``report.json``."""
+    os.environ.update(ENV)
+    import mlflow
+
+    from pytest_mlops.report import SessionReport, report_digest
+    from pytest_mlops.results import GateResult
+
+    db = folder / "template.db"
+    uri = f"sqlite:///{db}"
+    client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
+    run = client.create_run(client.create_experiment("bench", artifact_location=(folder / "a").as_uri()))
+    client.create_registered_model("churn")
+    for _ in range(2):
+        client.create_model_version("churn", f"runs:/{run.info.run_id}/model", run_id=run.info.run_id)
+    client.set_registered_model_alias("churn", "champion", "1")
+    client.set_registered_model_alias("churn", "challenger", "2")
+    report = SessionReport(stage="cd")
+    report.add_gate(
+        GateResult(kind="model", name="auc", passed=True, observed=0.9, bound={"at_least": 0.8}, summary="0.9 >= 0.8")
+    )
+    report.add_lineage({"role": "model", "name": "churn", "version": "2", "alias": "challenger"})
+    report.tests["passed"] = 1
+    report.exitstatus = 0
+    path = folder / "report.json"
+    report.write_json(path)
+    tags = {
+        "mlops.report_digest": report_digest(path),
+        "mlops.report_status": "passed",
+        "mlops.report_commit": "",
+        "mlops.report_run_id": run.info.run_id,
+        "mlops.report_kinds": "model",
+    }
+    for key, value in tags.items():
+        client.set_model_version_tag("churn", "2", key, value)
+    return db, path
+
+
+def _timed(cmd: list[str], cwd: Path) -> tuple[float, int, str]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True, text=True, check=False)
+    return time.perf_counter() - start, proc.returncode, proc.stderr.strip().splitlines()[-1] if proc.stderr else ""
+
+
+class _Silent:
+    """Accepts connections and never answers."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.kept: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                self.kept.append(self.sock.accept()[0])
+            except OSError:
+                return
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="mlops-cli-bench-"))
+    try:
+        template, report = _template(folder)
+        db = folder / "mlflow.db"
+        uri = f"sqlite:///{db}"
+        registry = ["--model", "churn", "--tracking-uri", uri]
+        read_one = (
+            f"import mlflow; mlflow.MlflowClient(tracking_uri={uri!r}, registry_uri={uri!r})"
+            ".get_registered_model('churn')"
+        )
+        rows: dict[str, list[float]] = {}
+        for _ in range(args.repeats):
+            shutil.copyfile(template, db)
+            steps = {
+                "python -c 'import mlflow'": [sys.executable, "-c", "import mlflow"],
+                "MlflowClient(sqlite).get_registered_model": [sys.executable, "-c", read_one],
+                "pytest-mlops history": [*CLI, "history", *registry],
+                "pytest-mlops promote (v2 -> champion)": [
+                    *CLI, "promote", *registry, "--version", "2", "--report", str(report),
+                ],
+                "pytest-mlops rollback (back to v1)": [*CLI, "rollback", *registry],
+            }  # fmt: skip
+            for label, cmd in steps.items():
+                seconds, code, last = _timed(cmd, folder)
+                if code != 0:
+                    raise SystemExit(f"{label} failed with exit {code}: {last}")
+                rows.setdefault(label, []).append(seconds)
+        base = statistics.median(rows["python -c 'import mlflow'"])
+        print(f"local sqlite store, {args.repeats} runs each, median wall time (fresh process per run)")
+        for label, times in rows.items():
+            median = statistics.median(times)
+            print(f"  {label:<44} {median:6.2f} s   {median / base:5.2f}x import mlflow")
+
+        print("failure paths, default --timeout 10 (one run each)")
+        silent = _Silent()
+        dead = socket.socket()
+        dead.bind(("127.0.0.1", 0))
+        dead_port = dead.getsockname()[1]
+        dead.close()
+        failures = {
+            "history, port nobody listens on": f"http://127.0.0.1:{dead_port}",
+            "history, server accepts and never answers": f"http://127.0.0.1:{silent.sock.getsockname()[1]}",
+        }
+        for label, target in failures.items():
+            seconds, code, last = _timed([*CLI, "history", "--model", "churn", "--tracking-uri", target], folder)
+            print(f"  {label:<44} {seconds:6.2f} s   exit {code}: {last[:150]}")
+            rows[label] = [seconds]
+        if args.json:
+            args.json.write_text(json.dumps({k: statistics.median(v) for k, v in rows.items()}, indent=2))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
