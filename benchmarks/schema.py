@@ -10,6 +10,7 @@ and the ratio gate / direct. The gate adds failure summarisation and the GateRes
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -41,7 +42,7 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def compare(label: str, direct: Callable[[], object], gate: Callable[[], object], repeats: int) -> None:
+def compare(label: str, direct: Callable[[], object], gate: Callable[[], object], repeats: int) -> float:
     direct()
     gate()  # warm-up: imports, pandera's backend registration
     d_times, g_times = [], []
@@ -50,6 +51,14 @@ def compare(label: str, direct: Callable[[], object], gate: Callable[[], object]
         g_times.append(timed(gate))
     d, g = statistics.median(d_times), statistics.median(g_times)
     print(f"{label:<28} pandera direct {d:8.3f} s   gate {g:8.3f} s   ratio {g / d:6.3f}")
+    return g
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
 
 
 def main() -> None:
@@ -59,19 +68,20 @@ def main() -> None:
     args = parser.parse_args()
     frame = make_frame(args.rows)
     schema = pandas_schema()
-    print(f"{args.rows} rows x {frame.shape[1]} columns, median of {args.repeats} runs")
-    compare(
+    print(f"{args.rows} rows x {frame.shape[1]} columns, median of {args.repeats} runs, load {_load()}")
+    plain = compare(
         "pandas",
         lambda: schema.validate(frame, lazy=True),
         lambda: check(frame, schema),
         args.repeats,
     )
-    compare(
+    hashed = compare(
         "pandas, fingerprint=True",
         lambda: schema.validate(frame, lazy=True),
         lambda: check(frame, schema, fingerprint=True),
         args.repeats,
     )
+    print(f"{'':<28} fingerprint=True adds {hashed - plain:.3f} s")
     try:
         import pandera.polars as pap
         import polars as pl

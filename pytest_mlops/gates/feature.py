@@ -81,11 +81,21 @@ def _number(name: str, value: Any, column: str) -> float:
     return float(value)
 
 
+def _what(data: Any) -> str:
+    """How messages name the data: its path, or the file an in-memory frame was loaded from."""
+    if isinstance(data, (str, Path)):
+        return f"data file {str(data)!r}"
+    from pytest_mlops import data as data_mod
+
+    return data_mod.described(data, "data")
+
+
 def _frame(data: Any, what: str, columns: Sequence[str]) -> pd.DataFrame:
     """A pandas frame holding ``columns`` (polars data is converted column-wise)."""
     from pytest_mlops import data as data_mod
 
     frame = data_mod.require_frame(data, what)
+    what = data_mod.described(frame, what)
     data_mod.require_unique_columns(frame, what)
     data_mod.require_not_empty(frame, what)
     data_mod.require_columns(frame, columns, what)
@@ -114,7 +124,14 @@ def _numeric(series: pd.Series, column: str, what: str, purpose: str) -> pd.Seri
                 f"{what} column {column!r} holds mixed types ({', '.join(kinds)}); {purpose} needs numbers: "
                 "convert the column to one numeric dtype"
             )
-    raise MlopsInputError(f"{what} column {column!r} is not numeric (dtype {series.dtype}); {purpose} needs numbers")
+    hint = ""
+    if pd.api.types.is_string_dtype(series.dtype) or series.dtype == object:
+        parsed = pd.to_numeric(values, errors="coerce")
+        if len(values) and parsed.notna().all():
+            hint = " (its values are numbers stored as text: convert it with pandas.to_numeric or fix the file)"
+    raise MlopsInputError(
+        f"{what} column {column!r} is not numeric (dtype {series.dtype}); {purpose} needs numbers{hint}"
+    )
 
 
 def _top_values(series: pd.Series, limit: int = _EXAMPLES) -> list[JSONValue]:
@@ -157,12 +174,14 @@ def _evaluate(
             raise MlopsInputError(f"feature gate {column!r}: at_least={low!r} is above at_most={high!r}")
         values = _numeric(series, column, what, "a value range")
         arr = values.to_numpy(dtype=float)
-        outside = (arr < lo) | (arr > hi)
+        # inf is outside any range, also a one-sided one (at_least=0 alone must not admit +inf)
+        outside = (arr < lo) | (arr > hi) | np.isinf(arr)
         count = int(outside.sum())
         bad = values[outside]
         # worst first: furthest beyond the nearer bound
+        bad_arr = bad.to_numpy(dtype=float)
         with np.errstate(invalid="ignore"):
-            distance = np.maximum(lo - bad.to_numpy(dtype=float), bad.to_numpy(dtype=float) - hi)
+            distance = np.where(np.isinf(bad_arr), np.inf, np.maximum(lo - bad_arr, bad_arr - hi))
         worst = bad.iloc[np.argsort(-distance, kind="stable")]
         examples = [to_json(v) for v in worst.drop_duplicates().iloc[:_EXAMPLES].tolist()]
         if low is None:
@@ -374,7 +393,7 @@ def expect(
     }
     _check_spec(column, spec)
     resolved = _recorder.resolve_severity("feature", severity)
-    what = repr(str(data)) if isinstance(data, (str, Path)) else "data"
+    what = _what(data)
     frame = _frame(data, what, [column])
     ref = _reference(reference, [column]) if unseen_share_at_most is not None else None
     outcomes = _evaluate(frame, column, spec, ref, what)
@@ -420,7 +439,7 @@ def expect_columns(
                 f"feature gate {column!r}: severity={col_severity!r} is not accepted; use 'fail' or 'warn'"
             )
         groups[col_severity].append((column, col_spec))
-    what = repr(str(data)) if isinstance(data, (str, Path)) else "data"
+    what = _what(data)
     frame = _frame(data, what, list(spec))
     needs_ref = [c for c, s in spec.items() if s.get("unseen_share_at_most") is not None]
     ref = _reference(reference, needs_ref) if needs_ref else None

@@ -22,6 +22,7 @@ Without an environment every column of the schema is checked as pandera would.
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 import math
 import re
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.errors
 import yaml
@@ -47,12 +49,71 @@ __all__ = [
     "load_schema",
     "summarise",
     "validate",
+    "validate_with_pandera",
 ]
 
 ENVIRONMENTS_KEY = "environments"
 _ENV_KEYS = ("absent", "optional")
 _EXCEPTION_CASE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception)\(")
 _STRUCTURAL = ("column_in_dataframe", "column_in_schema", "absent_in_environment")
+
+#: Top-level keys of pandera's serialized DataFrameSchema (pandas and polars APIs), plus ours.
+SCHEMA_KEYS = frozenset(
+    {
+        "schema_type",
+        "version",
+        "api",
+        "dataframe_library",
+        "columns",
+        "checks",
+        "index",
+        "multiindex",
+        "dtype",
+        "coerce",
+        "strict",
+        "name",
+        "ordered",
+        "unique",
+        "report_duplicates",
+        "unique_column_names",
+        "add_missing_columns",
+        "title",
+        "description",
+        "metadata",
+        "drop_invalid_rows",
+        ENVIRONMENTS_KEY,
+    }
+)
+#: Keys of a serialized column (or index component) that are not check names.
+COLUMN_KEYS = frozenset(
+    {
+        "title",
+        "description",
+        "dtype",
+        "nullable",
+        "checks",
+        "name",
+        "unique",
+        "coerce",
+        "required",
+        "regex",
+        "default",
+        "report_duplicates",
+        "drop_invalid_rows",
+        "metadata",
+    }
+)
+#: Callables on ``pandera.Check`` that are not checks a schema file can name.
+_NOT_CHECKS = frozenset(
+    {
+        "from_builtin_check_name",
+        "get_backend",
+        "get_builtin_check_fn",
+        "is_builtin_check",
+        "register_backend",
+        "register_builtin_check_fn",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -87,7 +148,7 @@ class Failure:
             return f"{where}: expected {check}, found {self.examples[0]}"
         first = self.examples[0] if self.examples else None
         if not self.rows and isinstance(first, str) and _EXCEPTION_CASE.match(first):
-            return f"{where}: {check} could not run: {first}"
+            return f"{where}: {check} could not run: {_exception_reason(first)}"
         noun = "value" if self.count == 1 else "values"
         text = f"{where}: {check} failed for {self.count} {noun}"
         if self.examples:
@@ -104,6 +165,22 @@ class Failure:
         if self.check.startswith(("dtype(", "coerce_dtype(")):
             return 1
         return 2
+
+
+_MIXED = re.compile(r"not supported between instances of '(\w+)' and '(\w+)'")
+
+
+def _exception_reason(case: str) -> str:
+    """Say in plain words why pandera could not run a check (it reports the exception's repr)."""
+    mixed = _MIXED.search(case)
+    if mixed:
+        kinds = " and ".join(sorted({mixed.group(1), mixed.group(2)}))
+        return (
+            f"the column holds values of mixed types ({kinds}); give it one dtype "
+            "(a 'dtype:' in the schema reports such values as dtype failures)"
+        )
+    kind = case.split("(", 1)[0].rsplit(".", 1)[-1]
+    return f"the check raised {kind} on this column's values; check the column's dtype and the check's arguments"
 
 
 def _show(value: JSONValue) -> str:
@@ -201,6 +278,7 @@ def load_schema(path: str | Path) -> LoadedSchema:
             f"schema file {where} must hold a mapping with 'columns:' (pandera's format), got {type(raw).__name__}"
         )
     body = dict(raw)
+    _check_keys(body, where)
     environments = _check_environments(body.pop(ENVIRONMENTS_KEY, None), where)
     api = str(body.get("api") or ("polars" if str(body.get("schema_type", "")).startswith("polars") else "pandas"))
     if not isinstance(body.get("columns"), Mapping) or not body.get("columns"):
@@ -227,6 +305,83 @@ def load_schema(path: str | Path) -> LoadedSchema:
         ) from None
     _check_environment_columns(schema, environments, where)
     return LoadedSchema(schema, environments, str(p), api)
+
+
+def check_names() -> list[str]:
+    """The check names a schema file may use: pandera's built-in and registered checks."""
+    from pandera.api.checks import Check
+
+    names = {n for n in dir(Check) if not n.startswith("_") and n not in _NOT_CHECKS and callable(getattr(Check, n))}
+    names.update(getattr(Check, "REGISTERED_CUSTOM_CHECKS", {}) or {})
+    return sorted(names)
+
+
+def _did_you_mean(key: str, candidates: Sequence[str]) -> str:
+    close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _check_keys(body: Mapping[str, Any], where: str) -> None:
+    """Reject keys pandera would silently ignore: a misspelt key must not drop a constraint."""
+    for key in body:
+        if str(key) not in SCHEMA_KEYS:
+            raise MlopsInputError(
+                f"schema file {where}: unknown top-level key {str(key)!r}"
+                f"{_did_you_mean(str(key), sorted(SCHEMA_KEYS))} (valid keys: {', '.join(sorted(SCHEMA_KEYS))})"
+            )
+    checks = check_names()
+    columns = body.get("columns")
+    if isinstance(columns, Mapping):
+        items = [(str(name), spec) for name, spec in columns.items()]
+    elif isinstance(columns, list):
+        items = [(str(spec.get("name")) if isinstance(spec, Mapping) else "?", spec) for spec in columns]
+    else:
+        items = []
+    for name, spec in items:
+        if spec is None:
+            continue
+        if not isinstance(spec, Mapping):
+            raise MlopsInputError(
+                f"schema file {where}: column {name!r} must be a mapping such as "
+                f"{{dtype: float64, nullable: false}}, got {spec!r}"
+            )
+        for key in spec:
+            k = str(key)
+            if k in COLUMN_KEYS or k in checks:
+                continue
+            raise MlopsInputError(
+                f"schema file {where}: column {name!r} has unknown key {k!r}"
+                f"{_did_you_mean(k, sorted(COLUMN_KEYS | set(checks)))}; a column takes "
+                f"{', '.join(sorted(COLUMN_KEYS - {'checks'}))}, 'checks:' or a check name"
+            )
+        _check_check_names(spec.get("checks"), f"column {name!r}", where, checks)
+    _check_check_names(body.get("checks"), "dataframe checks", where, checks)
+
+
+def _check_check_names(raw: Any, owner: str, where: str, checks: Sequence[str]) -> None:
+    if raw is None:
+        return
+    if isinstance(raw, Mapping):
+        names = [str(k) for k in raw]
+    elif isinstance(raw, list):
+        names = []
+        for entry in raw:
+            options = entry.get("options") if isinstance(entry, Mapping) else None
+            name = options.get("check_name") if isinstance(options, Mapping) else None
+            if name is None:
+                raise MlopsInputError(
+                    f"schema file {where}: {owner}: each entry of 'checks:' needs options.check_name, "
+                    f"got {entry!r}; or write checks as a mapping {{greater_than_or_equal_to: 0}}"
+                )
+            names.append(str(name))
+    else:
+        raise MlopsInputError(
+            f"schema file {where}: {owner}: 'checks:' must be a mapping such as {{in_range: {{min_value: 0, "
+            f"max_value: 1}}}}, got {raw!r}"
+        )
+    for name in names:
+        if name not in checks:
+            raise MlopsInputError(f"schema file {where}: {owner}: unknown check {name!r}{_did_you_mean(name, checks)}")
 
 
 def _check_environment_columns(schema: Any, environments: Mapping[str, Mapping[str, list[str]]], where: str) -> None:
@@ -333,8 +488,17 @@ def validate(frame: Any, schema: Any, *, max_examples: int = 3) -> list[Failure]
     """Validate lazily; return the summarised failures (empty when the frame conforms).
 
     Errors that are not data failures (wrong backend, a check that cannot be built) raise
-    :class:`~pytest_mlops.errors.MlopsInputError`.
+    :class:`~pytest_mlops.errors.MlopsInputError`. A pandas frame that provably conforms to a
+    schema of dtypes, nullability, uniqueness and built-in range/set checks is passed by a
+    vectorised fast path (see ``_conforms``); everything else, and every failure, is pandera's.
     """
+    if _conforms(frame, schema):
+        return []
+    return validate_with_pandera(frame, schema, max_examples=max_examples)
+
+
+def validate_with_pandera(frame: Any, schema: Any, *, max_examples: int = 3) -> list[Failure]:
+    """:func:`validate` without the fast path: pandera always runs (the reference behaviour)."""
     try:
         schema.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
@@ -355,18 +519,80 @@ def validate(frame: Any, schema: Any, *, max_examples: int = 3) -> list[Failure]
     return []
 
 
-def infer_schema(frame: Any) -> Any:
-    """Infer a pandera schema from reference data (pandas or polars), without the index."""
+#: ``schema infer`` adds ``isin`` to a text or categorical column with at most this many
+#: distinct values (and at most one distinct value per two non-null rows).
+ISIN_MAX_LEVELS = 20
+
+
+def infer_schema(frame: Any, *, coerce: bool = False, isin_max_levels: int = ISIN_MAX_LEVELS) -> Any:
+    """Infer a pandera schema from reference data (pandas or polars), without the index.
+
+    On top of pandera's inference (dtypes, nullability, min/max ranges):
+
+    * no coercion unless ``coerce=True``: pandera's inferred schemas coerce every column, so a
+      float column stored as strings would pass; ours check the dtype as it is;
+    * ``isin`` for text and categorical columns with at most ``isin_max_levels`` distinct values
+      (and no more than one distinct value per two non-null rows, so an id column is not frozen);
+    * integer columns get integer bounds (pandera writes ``1.0``/``344.0``).
+    """
     if type(frame).__module__.startswith("polars"):
         from pandera.schema_inference.polars import infer_schema as infer_polars
 
-        return infer_polars(frame)
-    from pandera.schema_inference.pandas import infer_schema as infer_pandas
+        schema = infer_polars(frame)
+        levels = {str(c): _levels(frame.get_column(c).to_pandas(), isin_max_levels) for c in frame.columns}
+    else:
+        from pandera.schema_inference.pandas import infer_schema as infer_pandas
 
-    schema = infer_pandas(frame)
-    schema = copy.deepcopy(schema)
-    schema.index = None  # row labels of a data file carry no meaning; do not pin them
-    return schema
+        schema = copy.deepcopy(infer_pandas(frame))
+        schema.index = None  # row labels of a data file carry no meaning; do not pin them
+        levels = {str(c): _levels(frame[c], isin_max_levels) for c in frame.columns}
+    schema.coerce = coerce
+    updates: dict[Any, dict[str, Any]] = {}
+    for name, column in schema.columns.items():
+        change: dict[str, Any] = {"coerce": coerce}
+        checks = [_integral_check(check, column.dtype) for check in column.checks or []]
+        found = levels.get(str(name))
+        if found is not None and not any(c.name == "isin" for c in checks):
+            from pandera.api.checks import Check
+
+            checks.append(Check.isin(found))
+        change["checks"] = checks
+        updates[name] = change
+    return schema.update_columns(updates)
+
+
+def _levels(series: pd.Series, max_levels: int) -> list[JSONValue] | None:
+    """The sorted distinct values of a low-cardinality text or categorical column, else None."""
+    if max_levels <= 0:
+        return None
+    dtype = series.dtype
+    text_like = (
+        isinstance(dtype, pd.CategoricalDtype)
+        or pd.api.types.is_string_dtype(dtype)
+        or (dtype is np.dtype(object) and all(isinstance(v, str) for v in series.dropna().tolist()))
+    )
+    if not text_like or pd.api.types.is_bool_dtype(dtype):
+        return None
+    values = series.dropna()
+    distinct = values.unique()
+    if len(distinct) == 0 or len(distinct) > max_levels or 2 * len(distinct) > len(values):
+        return None
+    return sorted(to_json(v) for v in distinct)  # type: ignore[type-var]
+
+
+def _integral_check(check: Any, dtype: Any) -> Any:
+    """An inferred range check of an integer column, with integer bounds."""
+    if "int" not in str(dtype).lower() or not check.statistics:
+        return check
+    stats = dict(check.statistics)
+    if not all(isinstance(v, float) and v.is_integer() for v in stats.values()):
+        return check
+    from pandera.api.checks import Check
+
+    builder = getattr(Check, str(check.name), None)
+    if builder is None:
+        return check
+    return builder(**{k: int(v) for k, v in stats.items()})
 
 
 def serialize(schema: Any, environments: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -401,3 +627,154 @@ def _finite(value: Any) -> Any:
     if isinstance(value, list):
         return [_finite(v) for v in value]
     return value
+
+
+# -- the fast path ---------------------------------------------------------------------------
+#
+# pandera's pandas backend spends ~1 s validating 1M rows x 25 columns, most of it building
+# per-check result objects and failure-case tables that a conforming frame never needs. Most
+# schemas in CI are made of dtypes, nullability, uniqueness and a few built-in range / set
+# checks. For those, ``_conforms`` decides "this frame passes" with vectorised numpy/pandas
+# reductions (no per-row Python). It only ever answers True when pandera would pass the frame;
+# whenever it is not sure (a check it does not know, coercion, regex columns, dataframe-level
+# checks...) or sees a failure, pandera runs as before, so the failure cases a user sees are
+# always pandera's own.
+
+_SCHEMA_FLAGS_UNSUPPORTED = ("coerce", "ordered", "add_missing_columns", "drop_invalid_rows")
+
+
+def _conforms(frame: Any, schema: Any) -> bool:
+    """True when ``frame`` provably passes the pandas ``schema``; False means "ask pandera"."""
+    from pandera.api.pandas.container import DataFrameSchema
+
+    if type(schema) is not DataFrameSchema or type(frame) is not pd.DataFrame:
+        return False
+    if any(getattr(schema, flag, False) for flag in _SCHEMA_FLAGS_UNSUPPORTED):
+        return False
+    if schema.checks or schema.index is not None or schema.dtype is not None or schema.unique:
+        return False
+    if schema.strict not in (False, True) or getattr(schema, "parsers", None):
+        return False
+    present = list(frame.columns)
+    if len(set(present)) != len(present):
+        return False
+    if schema.strict is True and not set(present) <= set(schema.columns):
+        return False
+    for name, column in schema.columns.items():
+        if getattr(column, "regex", False) or getattr(column, "coerce", False) or getattr(column, "parsers", None):
+            return False
+        if name not in frame.columns:
+            if column.required:
+                return False
+            continue
+        if not _column_conforms(frame[name], column):
+            return False
+    return True
+
+
+def _column_conforms(series: pd.Series, column: Any) -> bool:
+    from pandera.engines.pandas_engine import Engine
+
+    if column.dtype is not None:
+        try:
+            verdict = column.dtype.check(Engine.dtype(series.dtype), series)
+        except Exception:
+            return False
+        if not (verdict if isinstance(verdict, bool) else bool(verdict.all())):
+            return False
+    if not column.nullable and _has_nulls(series):
+        return False
+    if column.unique and series.duplicated().any():
+        return False
+    return all(_check_passes(series, check) for check in column.checks)
+
+
+def _arrow(series: pd.Series) -> Any:
+    """The pyarrow ChunkedArray behind an Arrow-backed column (pandas 3 strings), else None."""
+    to_arrow = getattr(series.array, "__arrow_array__", None)
+    if to_arrow is None or isinstance(series.dtype, pd.CategoricalDtype):
+        return None
+    try:
+        return to_arrow()
+    except Exception:
+        return None
+
+
+def _has_nulls(series: pd.Series) -> bool:
+    kind = getattr(series.dtype, "kind", "O")
+    if isinstance(series.dtype, np.dtype) and kind in "iub":
+        return False
+    if isinstance(series.dtype, np.dtype) and kind in "fc":
+        return bool(np.isnan(series.to_numpy()).any())
+    arrow = _arrow(series)
+    if arrow is not None and not pd.api.types.is_float_dtype(series.dtype):
+        return bool(arrow.null_count)
+    return bool(series.isna().any())
+
+
+#: Above this many distinct values a set check compares row by row instead of by distinct value.
+_DISTINCT_CAP = 10_000
+
+
+def _distinct(series: pd.Series) -> list[Any] | None:
+    """The distinct non-null values of a column, or None when there are too many to list."""
+    arrow = _arrow(series)
+    if arrow is not None:
+        import pyarrow.compute as pc
+
+        uniques = pc.unique(arrow)  # null, if any, is one entry: cheaper than drop_null's copy
+        if len(uniques) > _DISTINCT_CAP:
+            return None
+        return [v for v in uniques.to_pylist() if v is not None]
+    uniques_np = pd.unique(series.dropna())
+    return list(uniques_np) if len(uniques_np) <= _DISTINCT_CAP else None
+
+
+_NUMERIC_FAILS = {
+    # check name -> how a non-null value fails it (NaN compares False, so NaN never "fails")
+    "greater_than_or_equal_to": lambda a, s: a < s["min_value"],
+    "greater_than": lambda a, s: a <= s["min_value"],
+    "less_than_or_equal_to": lambda a, s: a > s["max_value"],
+    "less_than": lambda a, s: a >= s["max_value"],
+}
+
+
+def _check_passes(series: pd.Series, check: Any) -> bool:
+    """True when the built-in ``check`` provably passes on every non-null value."""
+    if check.groupby is not None or check.element_wise or not check.ignore_na or check.raise_warning:
+        return False
+    name = str(check.name)
+    stats = dict(check.statistics or {})
+    if name in _NUMERIC_FAILS or name == "in_range":
+        if not pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+            return False
+        bounds = [stats.get(k) for k in ("min_value", "max_value") if k in stats]
+        if not bounds or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bounds):
+            return False
+        values = series.to_numpy()
+        if values.dtype.kind not in "iuf":
+            return False
+        with np.errstate(invalid="ignore"):
+            if name == "in_range":
+                low, high = stats["min_value"], stats["max_value"]
+                lower_fails = values < low if stats.get("include_min", True) else values <= low
+                upper_fails = values > high if stats.get("include_max", True) else values >= high
+                return not bool(lower_fails.any() or upper_fails.any())
+            return not bool(_NUMERIC_FAILS[name](values, stats).any())
+    if name in ("isin", "notin"):
+        listed = stats.get("allowed_values" if name == "isin" else "forbidden_values")
+        if listed is None:
+            return False
+        try:
+            listed_set = set(listed)
+            distinct = _distinct(series)
+            if distinct is not None:
+                inside = [v in listed_set for v in distinct]
+                return all(inside) if name == "isin" else not any(inside)
+            member = series.isin(list(listed)).to_numpy()
+        except Exception:  # unhashable values and the like: let pandera decide
+            return False
+        notna = series.notna().to_numpy()
+        failing = ~member if name == "isin" else member
+        return not bool((failing & notna).any())
+    return False
