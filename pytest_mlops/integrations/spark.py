@@ -421,10 +421,18 @@ def _numeric_column(frame: SparkFrame, column: str, purpose: str) -> Column:
     )
 
 
-def _top(df: DataFrame, limit: int = 3) -> list[JSONValue]:
-    """The most frequent values of the one-column frame ``df`` (ties: smallest value first)."""
-    rows = df.groupBy(df.columns[0]).count().orderBy(F.col("count").desc(), F.col(df.columns[0])).limit(limit)
-    return [to_json(r[0]) for r in rows.collect()]
+_ROW = "__mlops_row"
+
+
+def _top(df: DataFrame, limit: int = 3, *, at_least: int = 1) -> list[JSONValue]:
+    """The most frequent values ``v`` of ``df`` (ties: first seen first, as pandas ``value_counts``).
+
+    ``df`` has columns ``v`` and ``__mlops_row`` (``monotonically_increasing_id``, which
+    follows the order of the rows within and across partitions).
+    """
+    counted = df.groupBy("v").agg(F.count("*").alias("n"), F.min(_ROW).alias("first"))
+    rows = counted.filter(F.col("n") >= at_least).orderBy(F.col("n").desc(), F.col("first")).limit(limit)
+    return [to_json(r["v"]) for r in rows.collect()]
 
 
 def evaluate_expectations(
@@ -443,7 +451,7 @@ def evaluate_expectations(
     rows = len(frame)
     col = _q(column)
     absent = missing(column, dtype)
-    present = df.filter(~absent)
+    present = df.withColumn(_ROW, F.monotonically_increasing_id()).filter(~absent)
     aggs: dict[str, Column] = {"nulls": F.count_if(absent), "n": F.count_if(~absent)}
     low, high = spec.get("at_least"), spec.get("at_most")
     lo = hi = 0.0
@@ -502,10 +510,11 @@ def evaluate_expectations(
         examples: list[JSONValue] = []
         if count:
             worst = (
-                present.select(x.alias("v"))
+                present.select(x.alias("v"), _ROW)
                 .filter((F.col("v") < F.lit(lo)) | (F.col("v") > F.lit(hi)))
-                .distinct()
-                .orderBy(distance_of(F.col("v"), lo, hi).desc(), F.col("v"))
+                .groupBy("v")
+                .agg(F.min(_ROW).alias("first"))
+                .orderBy(distance_of(F.col("v"), lo, hi).desc(), F.col("first"))
                 .limit(_EXAMPLES)
             )
             examples = [to_json(r[0]) for r in worst.collect()]
@@ -532,7 +541,7 @@ def evaluate_expectations(
     if spec.get("allowed") is not None:
         count = int(stats["not_allowed"])
         usable = _literals(allowed_list, dtype)
-        bad = present.select(col.alias("v"))
+        bad = present.select(col.alias("v"), _ROW)
         if usable:
             bad = bad.filter(~F.col("v").isin(usable))
         examples = _top(bad) if count else []
@@ -568,10 +577,7 @@ def evaluate_expectations(
         count = n - int(stats["distinct"])
         examples = []
         if count:
-            dup = present.groupBy(col.alias("v")).count().filter(F.col("count") > 1)
-            examples = [
-                to_json(r[0]) for r in dup.orderBy(F.col("count").desc(), F.col("v")).limit(_EXAMPLES).collect()
-            ]
+            examples = _top(present.select(col.alias("v"), _ROW), at_least=2)
         text = (
             f"{count} duplicated value{'' if count == 1 else 's'}, e.g. {', '.join(map(_show, examples))}"
             if count
@@ -615,7 +621,8 @@ def distance_of(x: Column, lo: float, hi: float) -> Column:
 
 def _unseen(frame: SparkFrame, column: str, reference: Any) -> DataFrame:
     """The current rows (one column ``v``) whose value never occurs in the reference (nulls left out)."""
-    current = frame.df.filter(~missing(column, frame.types[column])).select(_q(column).alias("v"))
+    indexed = frame.df.withColumn(_ROW, F.monotonically_increasing_id())
+    current = indexed.filter(~missing(column, frame.types[column])).select(_q(column).alias("v"), _ROW)
     if isinstance(reference, SparkFrame):
         ref_type = reference.types[column]
         seen = reference.df.filter(~missing(column, ref_type)).select(_q(column).alias("v")).distinct()
