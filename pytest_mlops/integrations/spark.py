@@ -61,6 +61,85 @@ _PANDAS_NAMES: dict[type, str] = {
 }
 
 
+TABLE_PREFIX = "table:"
+
+
+def session() -> tuple[Any, bool]:
+    """The Spark session to use and whether it was started here (so the caller stops it).
+
+    The active session if there is one; else Spark Connect when ``SPARK_REMOTE`` is set
+    (``sc://host:port``); else a local session (``local[2]``, no UI, bound to 127.0.0.1).
+    """
+    import os
+
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active, False
+    remote = os.environ.get("SPARK_REMOTE", "").strip()
+    try:
+        if remote:
+            return SparkSession.builder.remote(remote).getOrCreate(), True
+        return local_session(), True
+    except Exception as exc:
+        text = " ".join(str(exc).split())[:300]
+        where = f"Spark Connect at SPARK_REMOTE={remote!r}" if remote else "a local Spark session"
+        hint = "check the URL and that the server runs" if remote else "Spark needs Java 17 (openjdk-17-jre-headless)"
+        raise MlopsInputError(f"could not start {where}: {text}; {hint}") from None
+
+
+def local_session() -> Any:
+    """A local session: ``local[2]``, no UI, loopback only, UTC, Python workers on this interpreter."""
+    import os
+    import sys
+
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = (
+        SparkSession.builder.master("local[2]")
+        .appName("pytest-mlops")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "65536")
+    )
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def is_source(text: str) -> bool:
+    """Whether a path or name given for data names a Spark source: ``table:NAME`` or a directory."""
+    from pathlib import Path
+
+    return Path(text).name.startswith(TABLE_PREFIX) or Path(text).is_dir()
+
+
+def read_source(spark: Any, text: str, what: str) -> DataFrame:
+    """The Spark frame of ``table:NAME`` (the session's catalog) or a Parquet/Delta directory."""
+    from pathlib import Path
+
+    path = Path(text)
+    shown = path.name if path.name.startswith(TABLE_PREFIX) else str(path)
+    try:
+        if path.name.startswith(TABLE_PREFIX):
+            frame: DataFrame = spark.table(path.name[len(TABLE_PREFIX) :])
+        elif (path / "_delta_log").is_dir():
+            frame = spark.read.format("delta").load(str(path))
+        else:
+            frame = spark.read.parquet(str(path))
+        frame.schema  # noqa: B018 - resolve now, so a bad source fails here with its name
+    except Exception as exc:
+        text = " ".join(str(exc).split())[:300]
+        raise MlopsInputError(f"{what} {shown!r} could not be read with Spark: {text}") from None
+    return frame
+
+
 def _q(name: str) -> Column:
     """The column ``name`` (quoted, so names with dots or spaces work)."""
     return F.col("`" + name.replace("`", "``") + "`")

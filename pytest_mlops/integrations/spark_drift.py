@@ -29,7 +29,7 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -477,3 +477,43 @@ def compare_drift(
                 )
             )
     return driftset.DriftResult(driftset._decide(results, options), options.correction, None, notes)
+
+
+def open_source(text: str, what: str) -> tuple[DataFrame, Callable[[], None]]:
+    """The Spark frame ``text`` names (``table:NAME`` or a directory) and a function that ends
+    the session if this call started it (the command line's own local session)."""
+    from pytest_mlops.integrations.spark import read_source, session
+
+    spark, started = session()
+    try:
+        frame = read_source(spark, text, what)
+    except MlopsInputError:
+        if started:
+            spark.stop()
+        raise
+    return frame, (spark.stop if started else (lambda: None))
+
+
+def profile_source(
+    text: str, *, columns: Sequence[str] | None, exclude: Sequence[str], categorical: Sequence[str], seed: int
+) -> ReferenceProfile:
+    """``drift save`` from a Spark table or a Parquet/Delta directory (edges at the 1/20 quantiles exact)."""
+    from pytest_mlops.stats.driftset import resolve_columns
+
+    frame, stop = open_source(text, "reference")
+    try:
+        found = kinds_of(frame)
+        names, _ = resolve_columns(frame.columns, frame.columns, columns, exclude, "reference", "reference")
+        unknown = [c for c in categorical if c not in names]
+        if unknown:
+            raise MlopsInputError(f"--categorical names column(s) that are not saved: {unknown!r}")
+        kinds = {n: "categorical" if n in categorical else found[n] for n in names}
+        other = [n for n in names if kinds[n] == "other"]
+        if other:
+            raise MlopsInputError(
+                f"reference {text!r}: column(s) {other!r} are neither numeric nor categorical; leave them out "
+                f"with --exclude {' '.join(other)}"
+            )
+        return reference_profile(frame, names, kinds, exact_bins=SAVED_EXACT_BINS, seed=seed, label=text)
+    finally:
+        stop()

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas.core.arrays.arrow.extension_types  # noqa: F401
 import pytest
+import scipy.stats  # noqa: F401
+
+# Imported here, before any pytester run: an in-process run drops the modules it imported
+# first, and these register global state (pyarrow extension types) that a re-import repeats.
+import pytest_mlops.integrations.spark
+import pytest_mlops.integrations.spark_drift
+import pytest_mlops.stats.driftset  # noqa: F401
 
 HERE = Path(__file__).parent
 
