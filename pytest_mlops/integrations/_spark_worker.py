@@ -89,3 +89,56 @@ def bin_batches(batches: Iterator[Any], edges: Sequence[Sequence[float]]) -> Ite
         "infs": pa.int64(),
     }
     yield pa.RecordBatch.from_arrays([pa.array(out[k], type=t) for k, t in types.items()], names=list(types))
+
+
+VALUES_SCHEMA = "key int, values array<double>"
+
+
+def _finite_values(array: Any) -> Any:
+    import numpy as np
+
+    x = array.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+    if array.null_count:
+        x = np.where(np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool), np.nan, x)
+    return x[np.isfinite(x)]
+
+
+def _values_batch(keys: list[int], chunks: list[list[Any]]) -> Any:
+    import numpy as np
+    import pyarrow as pa
+
+    merged = [np.concatenate(c).tolist() if c else [] for c in chunks]
+    return pa.RecordBatch.from_arrays(
+        [pa.array(keys, type=pa.int32()), pa.array(merged, type=pa.list_(pa.float64()))], names=["key", "values"]
+    )
+
+
+def sample_batches(batches: Iterator[Any], fraction: float, seed: int) -> Iterator[Any]:
+    """``mapInArrow`` body: a Bernoulli sample (``fraction``) of every column's finite values.
+
+    Seeded by ``seed`` and the partition number, so a rerun over the same partitions draws the same sample.
+    """
+    import numpy as np
+    from pyspark import TaskContext
+
+    context = TaskContext.get()
+    part = context.partitionId() if context is not None else 0
+    rng = np.random.default_rng([seed, part])
+    chunks: list[list[Any]] = []
+    for batch in batches:
+        if not chunks:
+            chunks = [[] for _ in range(batch.num_columns)]
+        for j in range(batch.num_columns):
+            x = _finite_values(batch.column(j))
+            chunks[j].append(x[rng.random(x.size) < fraction])
+    yield _values_batch(list(range(len(chunks))), chunks)
+
+
+def range_batches(batches: Iterator[Any], ranges: Sequence[tuple[int, float, float]]) -> Iterator[Any]:
+    """``mapInArrow`` body: for each ``(column, lo, hi)``, the finite values of that column in ``(lo, hi]``."""
+    chunks: list[list[Any]] = [[] for _ in ranges]
+    for batch in batches:
+        for q, (j, lo, hi) in enumerate(ranges):
+            x = _finite_values(batch.column(j))
+            chunks[q].append(x[(x > lo) & (x <= hi)])
+    yield _values_batch(list(range(len(ranges))), chunks)

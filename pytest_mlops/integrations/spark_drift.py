@@ -110,15 +110,8 @@ class _Binned:
 
 def _bin(df: DataFrame, names: Sequence[str], edges: Sequence[FloatArray]) -> list[_Binned]:
     """Counts and sums of every column's finite values in the right-closed bins of its ``edges`` (one pass)."""
-    from pyspark import cloudpickle
-
-    types = {f.name: f.dataType for f in df.schema.fields}
-    cloudpickle.register_pickle_by_value(_spark_worker)  # type: ignore[no-untyped-call] # executors need numpy and pyarrow, not pytest-mlops
     body = functools.partial(_spark_worker.bin_batches, edges=[e.tolist() for e in edges])
-    selected = df.select(*[_as_double(n, types[n]).alias(f"c{i}") for i, n in enumerate(names)])
-    with warnings.catch_warnings():  # PySpark warns that pandas 3 is new to it; Arrow UDFs do not use pandas
-        warnings.simplefilter("ignore", FutureWarning)
-        mapped = selected.mapInArrow(body, _spark_worker.SCHEMA)
+    mapped = _arrow_map(df, names, body, _spark_worker.SCHEMA)
     rows = (
         mapped.groupBy("col", "bin")
         .agg(
@@ -150,6 +143,27 @@ def _bin(df: DataFrame, names: Sequence[str], edges: Sequence[FloatArray]) -> li
     if not rows:  # an empty frame yields no partitions' rows
         for b in out:
             b.rows = 0
+    return out
+
+
+def _arrow_map(df: DataFrame, names: Sequence[str], body: Any, schema: str) -> DataFrame:
+    from pyspark import cloudpickle
+
+    types = {f.name: f.dataType for f in df.schema.fields}
+    cloudpickle.register_pickle_by_value(_spark_worker)  # type: ignore[no-untyped-call] # executors: numpy, pyarrow
+    selected = df.select(*[_as_double(n, types[n]).alias(f"c{i}") for i, n in enumerate(names)])
+    with warnings.catch_warnings():  # PySpark warns that pandas 3 is new to it; Arrow UDFs do not use pandas
+        warnings.simplefilter("ignore", FutureWarning)
+        return selected.mapInArrow(body, schema)
+
+
+def _values(df: DataFrame, names: Sequence[str], body: Any, size: int) -> list[FloatArray]:
+    """Per key, the values the worker ``body`` emitted over every partition (sorted)."""
+    mapped = _arrow_map(df, names, body, _spark_worker.VALUES_SCHEMA)
+    merged = mapped.groupBy("key").agg(F.flatten(F.collect_list("values")).alias("values")).collect()
+    out = [np.empty(0) for _ in range(size)]
+    for r in merged:
+        out[int(r["key"])] = np.sort(np.asarray(r["values"], dtype=np.float64))
     return out
 
 
@@ -234,18 +248,15 @@ def _sampled_profiles(
     seed: int,
 ) -> dict[str, ColumnProfile]:
     fraction = sample / rows
-    picked = df.sample(withReplacement=False, fraction=fraction, seed=seed)
-    got = picked.agg(
-        *[F.collect_list(F.when(_finite(doubles[n]), doubles[n])).alias(f"v{i}") for i, n in enumerate(numeric)]
-    ).first()
-    assert got is not None
+    body = functools.partial(_spark_worker.sample_batches, fraction=fraction, seed=seed)
+    samples = _values(df, numeric, body, len(numeric))
     if GRID % exact_bins:
         raise MlopsInputError(f"bins={exact_bins} must divide the grid of {GRID} quantiles (e.g. 5, 10, 20, 25)")
     levels = [j / exact_bins for j in range(1, exact_bins)]
     grids: list[FloatArray] = []
     candidates: list[FloatArray] = []
     for i, _ in enumerate(numeric):
-        s = np.sort(np.asarray(got[f"v{i}"], dtype=np.float64))
+        s = samples[i]
         m = s.size
         if m == 0:
             grids.append(np.empty(0))
@@ -280,14 +291,10 @@ def _sampled_profiles(
                 requests.append((i, j, lo, hi))
     collected: dict[tuple[int, int], FloatArray] = {}
     if requests:
-        aggs = []
-        for q, (i, _j, lo, hi) in enumerate(requests):
-            x = doubles[numeric[i]]
-            aggs.append(F.collect_list(F.when(_finite(x) & (x > F.lit(lo)) & (x <= F.lit(hi)), x)).alias(f"b{q}"))
-        got2 = df.agg(*aggs).first()
-        assert got2 is not None
+        ranges = [(i, lo, hi) for i, _, lo, hi in requests]
+        found = _values(df, numeric, functools.partial(_spark_worker.range_batches, ranges=ranges), len(ranges))
         for q, (i, j, _, _) in enumerate(requests):
-            collected[(i, j)] = np.sort(np.asarray(got2[f"b{q}"], dtype=np.float64))
+            collected[(i, j)] = found[q]
     out: dict[str, ColumnProfile] = {}
     for i, name in enumerate(numeric):
         b, cand = binned[i], candidates[i]
