@@ -6,6 +6,12 @@ cd "$(dirname "$0")/.."
 source scripts/_venv.sh
 ensure_venv "[all,test]"
 
+if ! command -v java >/dev/null 2>&1; then  # the Spark tests start a real local Spark (Java 17)
+  echo "==> installing Java 17 (openjdk-17-jre-headless) for the Spark tests"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq openjdk-17-jre-headless
+fi
+
 echo "==> ruff"
 ruff check pytest_mlops tests benchmarks scripts examples
 ruff format --check pytest_mlops tests benchmarks scripts examples
