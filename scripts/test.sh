@@ -13,6 +13,11 @@ if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
 fi
+if ! command -v java >/dev/null 2>&1; then  # the Spark tests start a real local Spark (Java 17)
+  echo "==> installing Java 17 (openjdk-17-jre-headless) for the Spark tests"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq openjdk-17-jre-headless
+fi
 
 echo "==> ruff"
 ruff check pytest_mlops tests benchmarks scripts examples

@@ -18,8 +18,13 @@ def register(sub: Any) -> None:
         "set as mlops_drift_stats) so CI does not re-read the full reference data.",
     )
     actions = parser.add_subparsers(dest="drift_action", metavar="ACTION")
-    save = actions.add_parser("save", help="compute reference statistics from a CSV or Parquet file")
-    save.add_argument("reference", type=Path, help="reference data (CSV or Parquet; Parquet is streamed in batches)")
+    save = actions.add_parser("save", help="compute reference statistics from a CSV or Parquet file, or with Spark")
+    save.add_argument(
+        "reference",
+        type=Path,
+        help="reference data (CSV or Parquet; Parquet is streamed in batches; table:NAME or a Parquet/Delta "
+        "directory is read with Spark, computed where the data lives)",
+    )
     save.add_argument("-o", "--output", type=Path, required=True, help="statistics file to write (JSON)")
     save.add_argument("--columns", nargs="+", metavar="COLUMN", help="only these columns (default: all)")
     save.add_argument("--exclude", nargs="+", default=[], metavar="COLUMN", help="leave these columns out")
@@ -47,9 +52,15 @@ def run_save(args: argparse.Namespace) -> int:
     from pytest_mlops.stats.refstats import ReferenceProfile
 
     path: Path = args.reference
-    if not path.exists():
+    if path.name.startswith("table:") or path.is_dir():  # a Spark table or a Parquet/Delta dataset directory
+        from pytest_mlops.integrations.spark_drift import profile_source
+
+        profile = profile_source(
+            str(path), columns=args.columns, exclude=args.exclude, categorical=args.categorical, seed=args.seed
+        )
+    elif not path.exists():
         raise MlopsInputError(f"reference {str(path)!r} does not exist")
-    if path.name.lower().endswith((".parquet", ".pq", ".parq")):
+    elif path.name.lower().endswith((".parquet", ".pq", ".parq")):
         from pytest_mlops.integrations.streaming import parquet_schema
 
         names = args.columns or [c for c in parquet_schema(path) if c not in set(args.exclude)]
@@ -76,14 +87,21 @@ def run_check(args: argparse.Namespace) -> int:
     from pytest_mlops.errors import GateFailure
     from pytest_mlops.gates.drift import data_drift
 
+    current: Any = args.current
+    stop: Any = lambda: None  # noqa: E731
+    if current.name.startswith("table:") or current.is_dir():  # a Spark table or a Parquet/Delta dataset directory
+        from pytest_mlops.integrations.spark_drift import open_source
+
+        current, stop = open_source(str(args.current), "current")
     sink = _recorder.Sink()  # the command's own result; never mixed into a running test's results
     _recorder.push(sink)
     try:
-        result = data_drift(args.stats, args.current, max_share=args.max_share, name=f"drift of {args.current.name}")
+        result = data_drift(args.stats, current, max_share=args.max_share, name=f"drift of {args.current.name}")
     except GateFailure as exc:
         print(str(exc))
         return 1
     finally:
         _recorder.pop(sink)
+        stop()
     print(result.message)
     return 0

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_mlops import _recorder
 from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.integrations import is_spark_frame
 from pytest_mlops.results import GateResult, fmt
 
 if TYPE_CHECKING:
@@ -77,6 +78,13 @@ def _compute(
         )
     if current is None:
         raise MlopsInputError(f"{what}: no current data given")
+    if is_spark_frame(reference) or is_spark_frame(current):  # summaries computed in Spark
+        from pytest_mlops.integrations.spark_drift import compare_drift
+
+        spark_result: DriftResult = compare_drift(
+            reference, current, columns=columns, exclude=exclude, categorical=categorical, options=options
+        )
+        return spark_result
     ref: Any
     if isinstance(reference, ReferenceProfile):
         ref = reference

@@ -93,7 +93,12 @@ def _what(data: Any) -> str:
 def _frame(data: Any, what: str, columns: Sequence[str]) -> pd.DataFrame:
     """A pandas frame holding ``columns`` (polars data is converted column-wise)."""
     from pytest_mlops import data as data_mod
+    from pytest_mlops.integrations import is_spark_frame
 
+    if is_spark_frame(data):  # a SparkFrame: len() is its row count; _evaluate aggregates in Spark
+        from pytest_mlops.integrations.spark import require_frame
+
+        return require_frame(data, what, columns)  # type: ignore[return-value]
     frame = data_mod.require_frame(data, what)
     what = data_mod.described(frame, what)
     data_mod.require_unique_columns(frame, what)
@@ -144,6 +149,10 @@ def _evaluate(
 ) -> list[Outcome]:
     import numpy as np
 
+    if getattr(frame, "is_spark", False):
+        from pytest_mlops.integrations.spark import evaluate_expectations
+
+        return evaluate_expectations(frame, column, spec, reference, what)  # type: ignore[arg-type]
     series = frame[column]
     rows = len(series)
     out: list[Outcome] = []

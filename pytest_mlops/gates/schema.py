@@ -13,6 +13,7 @@ from typing import Any
 
 from pytest_mlops import _recorder
 from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.integrations import is_spark_frame
 from pytest_mlops.results import GateResult
 
 __all__ = ["check"]
@@ -61,6 +62,12 @@ def check(
     if not isinstance(max_examples, int) or isinstance(max_examples, bool) or max_examples < 0:
         raise MlopsInputError(f"schema gate: max_examples={max_examples!r} must be a non-negative integer")
     what = repr(str(data)) if isinstance(data, (str, Path)) else data_name
+    if is_spark_frame(data):  # checks compiled to Spark SQL (integrations/spark.py)
+        from pytest_mlops.integrations import spark
+
+        resolved = _recorder.resolve_severity("schema", severity)
+        env = {"environment": environment, "environments": environments}
+        return _recorder.emit(spark.check_schema(data, schema, env, name, max_examples, resolved, what))
     frame = data_mod.require_frame(data, what)
     data_mod.require_unique_columns(frame, what)
     data_mod.require_not_empty(frame, what)

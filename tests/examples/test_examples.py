@@ -129,3 +129,26 @@ def test_demo_story(tmp_path: Path) -> None:
     assert {f"gate-{i}" for i in range(len(v3["gates"]))} <= ids
     assert "no details contract" not in page
     assert "is missing or not" not in page
+
+
+@pytest.mark.spark
+@pytest.mark.xdist_group("spark")  # one Java at a time on the 2 cores: the worker that runs tests/spark
+def test_example_data_gates_on_spark(tmp_path: Path) -> None:
+    """The Spark variant of the example's data gates: the same data as a Parquet lake, read by Spark."""
+    workdir = _copy_example(tmp_path)
+    env = _env(workdir)
+    subprocess.run([sys.executable, "-m", "bc_example.data", "--out", "data"], cwd=workdir, env=env, check=True)
+    lake = ["--mlops-reference-data=data/lake/reference", "--mlops-current-data=data/lake/current"]
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "spark_gates", *lake, "--mlops-report=r.json"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    report = json.loads((workdir / "r.json").read_text())
+    assert report["status"] == "passed"
+    assert set(report["summary"]["by_kind"]) == {"schema", "feature", "drift"}
+    assert (workdir / "data" / "lake" / "reference" / "site=north").is_dir()  # partitioned by site
+    assert "schema  'breast_cancer': 0 failed checks over 32 columns and 341 rows" in done.stdout

@@ -7,7 +7,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-HEAVY = ("pandas", "numpy", "scipy", "sklearn", "pandera", "mlflow", "deepchecks", "polars", "pyarrow", "matplotlib")
+HEAVY = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "sklearn",
+    "pandera",
+    "mlflow",
+    "deepchecks",
+    "polars",
+    "pyarrow",
+    "matplotlib",
+    "pyspark",
+    "py4j",
+)
 
 PROBE = f"""
 import json, sys
