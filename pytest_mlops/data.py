@@ -137,8 +137,10 @@ def _duplicates(names: Iterable[Any]) -> list[str]:
     return dups
 
 
-def _short(exc: BaseException) -> str:
+def _short(exc: BaseException, path: Path | None = None) -> str:
     text = " ".join(str(exc).split())
+    if path is not None:  # the message names the file already; keep the library's reason in view
+        text = text.replace(str(path), path.name)
     return text if len(text) <= 200 else text[:197] + "..."
 
 
@@ -176,18 +178,18 @@ def load_frame(path: str | Path, *, columns: Sequence[str] | None = None, what: 
         raise MlopsInputError(f"{what} {str(p)!r} is empty (no header row); write the column names first") from None
     except ImportError as exc:
         raise MlopsInputError(
-            f"{what} {str(p)!r}: reading Parquet needs pyarrow ({_short(exc)}); pip install 'pytest-mlops[parquet]'"
+            f"{what} {str(p)!r}: reading Parquet needs pyarrow ({_short(exc, p)}); pip install 'pytest-mlops[parquet]'"
         ) from None
     except (ValueError, KeyError) as exc:
         if cols is not None and ("usecols" in str(exc).lower() or "not in" in str(exc) or "No match" in str(exc)):
             raise MlopsInputError(
-                f"{what} {str(p)!r}: some of the requested columns are missing: {_short(exc)}"
+                f"{what} {str(p)!r}: some of the requested columns are missing: {_short(exc, p)}"
             ) from None
-        raise MlopsInputError(f"{what} {str(p)!r} could not be read as {kind.upper()}: {_short(exc)}") from None
+        raise MlopsInputError(f"{what} {str(p)!r} could not be read as {kind.upper()}: {_short(exc, p)}") from None
     except Exception as exc:  # pyarrow.ArrowInvalid, OSError, parser errors...
         raise MlopsInputError(
             f"{what} {str(p)!r} could not be read as {kind.upper()} (corrupt or not a {kind.upper()} file): "
-            f"{_short(exc)}"
+            f"{_short(exc, p)}"
         ) from None
     if kind == "parquet":
         dups = _duplicates(frame.columns)
@@ -228,11 +230,13 @@ def load_polars(path: str | Path, *, columns: Sequence[str] | None = None, what:
     except pl.exceptions.NoDataError:
         raise MlopsInputError(f"{what} {str(p)!r} is empty (no header row); write the column names first") from None
     except pl.exceptions.ColumnNotFoundError as exc:
-        raise MlopsInputError(f"{what} {str(p)!r}: some of the requested columns are missing: {_short(exc)}") from None
+        raise MlopsInputError(
+            f"{what} {str(p)!r}: some of the requested columns are missing: {_short(exc, p)}"
+        ) from None
     except Exception as exc:
         raise MlopsInputError(
             f"{what} {str(p)!r} could not be read as {kind.upper()} (corrupt or not a {kind.upper()} file): "
-            f"{_short(exc)}"
+            f"{_short(exc, p)}"
         ) from None
     _remember(frame, Identity(str(p), file_sha256(p), frame.height, frame.width))
     return frame

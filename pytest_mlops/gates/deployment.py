@@ -423,7 +423,8 @@ def ab_proportions(
     """A/B gate for a conversion-like metric: arm ``a`` control, ``b`` treatment.
 
     First the sample-ratio check (``n_a``, ``n_b`` against ``planned_split``, chi-square,
-    fails when p < ``srm_alpha``); then the one-sided two-proportion z-test.
+    fails when p < ``srm_alpha``); then the one-sided two-proportion z-test. A failed sample-ratio
+    check invalidates the experiment, so no A/B verdict is drawn: its result is returned instead.
     ``require="better"``: the treatment must be significantly better (p < ``alpha``);
     ``require="not_worse"``: the ``1 - alpha`` bound of the difference must stay above
     ``-min_effect`` (non-inferiority). ``min_effect`` is the smallest absolute difference
