@@ -2,7 +2,8 @@
 
 * :mod:`~pytest_mlops.render.terminal` — the lines of pytest's terminal section;
 * :mod:`~pytest_mlops.render.markdown` — the ``$GITHUB_STEP_SUMMARY`` page;
-* :mod:`~pytest_mlops.render.html` — the self-contained HTML page, drawing charts with
+* :mod:`~pytest_mlops.render.html` — the self-contained HTML page: its sections, and one card
+  per gate drawn by :mod:`~pytest_mlops.render.cards` (one card per check) with the charts of
   :mod:`~pytest_mlops.render.svg`.
 
 Each renderer reads a gate through the details contract of its check

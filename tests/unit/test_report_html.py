@@ -24,7 +24,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pytest_mlops.render import svg as _svg
-from pytest_mlops.render.html import CHART_CAP, DRIFT_CHARTS_PER_GATE, DRIFT_TOP_EXTRA, numeric_bins, render_html
+from pytest_mlops.render._parts import CHART_CAP, DRIFT_CHARTS_PER_GATE, DRIFT_TOP_EXTRA, numeric_bins
+from pytest_mlops.render.html import render_html
 from pytest_mlops.report import SessionReport
 from pytest_mlops.report import TestOutcome as Outcome  # not collected as a test class
 from pytest_mlops.results import GateResult
