@@ -6,6 +6,7 @@ inside functions from light modules (``plugin.py``, ``fixtures/*``, ``gates/*``)
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 
@@ -13,3 +14,26 @@ def is_spark_frame(obj: Any) -> bool:
     """True for a ``pyspark.sql`` DataFrame (classic or Spark Connect), without importing pyspark."""
     cls = type(obj)
     return cls.__module__.startswith("pyspark.") and cls.__name__ == "DataFrame"
+
+
+def quiet_pyspark_pandas() -> None:
+    """Let ``import pyspark.pandas`` fail at once, silently, where it cannot work (pandas 3).
+
+    pyspark.pandas does not import with pandas 3 (it needs ``DateOffset`` from
+    ``pandas.tseries.frequencies``), but first warns ``FutureWarning``. pandera tries that
+    import on every ``DataFrameModel`` schema build when pyspark is installed, so each
+    build warned (an error under ``filterwarnings = error``) before the import failed. A
+    ``None`` entry in ``sys.modules`` makes the import raise ``ImportError`` straight away,
+    which pandera treats as "not installed". Nothing else changes: the import fails either way.
+    """
+    if "pyspark.pandas" in sys.modules:
+        return
+    import importlib.metadata
+    import importlib.util
+
+    try:
+        major = int(importlib.metadata.version("pandas").split(".")[0])
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        return
+    if major >= 3 and importlib.util.find_spec("pyspark") is not None:
+        sys.modules["pyspark.pandas"] = None  # type: ignore[assignment]
