@@ -341,10 +341,10 @@ def _profile(
     from pytest_mlops.stats.refstats import ReferenceProfile
 
     if reference.name.lower().endswith((".parquet", ".pq", ".parq")):
-        from pytest_mlops.integrations.streaming import parquet_schema
+        from pytest_mlops.integrations.streaming import parquet_schema, profile_parquet
 
         names = list(columns) if columns else [c for c in parquet_schema(reference) if c not in set(exclude)]
-        profile = ReferenceProfile.from_parquet(reference, names, categorical=categorical)
+        profile = profile_parquet(reference, names, categorical=categorical)
         profile.source = label
         return profile
     from pytest_mlops.integrations.streaming import as_source

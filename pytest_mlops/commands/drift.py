@@ -10,6 +10,14 @@ from typing import Any
 from pytest_mlops.errors import MlopsInputError
 
 
+def _names(text: str) -> list[str]:
+    """``--exclude a,b`` and ``--exclude a --exclude b`` both name columns."""
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected column names, got {text!r}")
+    return names
+
+
 def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
         "drift",
@@ -26,10 +34,24 @@ def register(sub: Any) -> None:
         "directory is read with Spark, computed where the data lives)",
     )
     save.add_argument("-o", "--output", type=Path, required=True, help="statistics file to write (JSON)")
-    save.add_argument("--columns", nargs="+", metavar="COLUMN", help="only these columns (default: all)")
-    save.add_argument("--exclude", nargs="+", default=[], metavar="COLUMN", help="leave these columns out")
     save.add_argument(
-        "--categorical", nargs="+", default=[], metavar="COLUMN", help="treat these numeric columns as categories"
+        "--columns", nargs="+", action="append", type=_names, metavar="COLUMN", help="only these columns (default: all)"
+    )
+    save.add_argument(
+        "--exclude",
+        nargs="+",
+        action="append",
+        type=_names,
+        metavar="COLUMN",
+        help="leave these columns out (repeatable, or a comma-separated list)",
+    )
+    save.add_argument(
+        "--categorical",
+        nargs="+",
+        action="append",
+        type=_names,
+        metavar="COLUMN",
+        help="treat these numeric columns as categories",
     )
     save.add_argument(
         "--seed", type=int, default=0, help="seed of the sample that places bin edges for streamed Parquet (default 0)"
@@ -39,6 +61,17 @@ def register(sub: Any) -> None:
     check.add_argument("stats", type=Path, help="statistics saved by 'drift save'")
     check.add_argument("current", type=Path, help="current data (CSV or Parquet)")
     check.add_argument("--max-share", type=float, default=0.0, help="share of drifted columns allowed (default 0)")
+    check.add_argument(
+        "--exclude",
+        nargs="+",
+        action="append",
+        type=_names,
+        metavar="COLUMN",
+        help="leave these columns out, e.g. the label (repeatable, or a comma-separated list)",
+    )
+    check.add_argument(
+        "--seed", type=int, default=0, help="seed of the Monte Carlo null of sparse categorical tables (default 0)"
+    )
     check.set_defaults(run=run_check)
     parser.set_defaults(run=lambda args: _usage(parser))
 
@@ -48,30 +81,39 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
+def _flat(groups: list[list[list[str]]] | None) -> list[str]:
+    return [name for outer in groups or [] for inner in outer for name in inner]
+
+
 def run_save(args: argparse.Namespace) -> int:
     from pytest_mlops.stats.refstats import ReferenceProfile
 
     path: Path = args.reference
+    columns = _flat(args.columns) or None
+    exclude = _flat(args.exclude)
+    categorical = _flat(args.categorical)
     if path.name.startswith("table:") or path.is_dir():  # a Spark table or a Parquet/Delta dataset directory
         from pytest_mlops.integrations.spark_drift import profile_source
 
-        profile = profile_source(
-            str(path), columns=args.columns, exclude=args.exclude, categorical=args.categorical, seed=args.seed
-        )
+        profile = profile_source(str(path), columns=columns, exclude=exclude, categorical=categorical, seed=args.seed)
     elif not path.exists():
         raise MlopsInputError(f"reference {str(path)!r} does not exist")
     elif path.name.lower().endswith((".parquet", ".pq", ".parq")):
-        from pytest_mlops.integrations.streaming import parquet_schema
+        from pytest_mlops.integrations.streaming import parquet_schema, profile_parquet
 
-        names = args.columns or [c for c in parquet_schema(path) if c not in set(args.exclude)]
-        profile = ReferenceProfile.from_parquet(path, names, categorical=args.categorical, seed=args.seed)
+        schema = parquet_schema(path)
+        unknown = [c for c in (columns or []) + exclude if c not in schema]
+        if unknown:
+            raise MlopsInputError(f"reference {str(path)!r} has no column(s) {unknown!r}; it has {list(schema)[:20]!r}")
+        names = columns or [c for c in schema if c not in set(exclude)]
+        profile = profile_parquet(path, names, categorical=categorical, seed=args.seed)
     else:
         from pytest_mlops.integrations.streaming import as_source
         from pytest_mlops.stats.driftset import resolve_columns
 
         source = as_source(path, "reference")
-        names, _ = resolve_columns(source.names, source.names, args.columns, args.exclude, "reference", "reference")
-        kinds = {n: "categorical" if n in args.categorical else source.kind(n) for n in names}
+        names, _ = resolve_columns(source.names, source.names, columns, exclude, "reference", "reference")
+        kinds = {n: "categorical" if n in categorical else source.kind(n) for n in names}
         profile = ReferenceProfile.from_source(source, names, kinds, label=str(path))
     profile.save(args.output)
     size = args.output.stat().st_size
@@ -87,6 +129,17 @@ def run_check(args: argparse.Namespace) -> int:
     from pytest_mlops.errors import GateFailure
     from pytest_mlops.gates.drift import data_drift
 
+    exclude = _flat(args.exclude)
+    if exclude:
+        from pytest_mlops.stats.refstats import ReferenceProfile
+
+        saved = ReferenceProfile.load(args.stats).columns
+        unknown = [c for c in exclude if c not in saved]
+        if unknown:
+            raise MlopsInputError(
+                f"--exclude names column(s) {unknown!r} that {str(args.stats)!r} does not hold; "
+                f"it has {list(saved)[:20]!r}"
+            )
     current: Any = args.current
     stop: Any = lambda: None  # noqa: E731
     if current.name.startswith("table:") or current.is_dir():  # a Spark table or a Parquet/Delta dataset directory
@@ -96,7 +149,14 @@ def run_check(args: argparse.Namespace) -> int:
     sink = _recorder.Sink()  # the command's own result; never mixed into a running test's results
     _recorder.push(sink)
     try:
-        result = data_drift(args.stats, current, max_share=args.max_share, name=f"drift of {args.current.name}")
+        result = data_drift(
+            args.stats,
+            current,
+            exclude=exclude,
+            max_share=args.max_share,
+            seed=args.seed,
+            name=f"drift of {args.current.name}",
+        )
     except GateFailure as exc:
         print(str(exc))
         return 1

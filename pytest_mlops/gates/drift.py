@@ -67,8 +67,8 @@ def _compute(
     categorical: Sequence[str],
     options: Any,
 ) -> DriftResult:
-    from pytest_mlops.integrations.streaming import as_source
-    from pytest_mlops.stats.driftset import compare, compare_parquet
+    from pytest_mlops.integrations.streaming import as_source, compare_parquet, profile_parquet
+    from pytest_mlops.stats.driftset import compare
     from pytest_mlops.stats.refstats import ReferenceProfile
 
     if reference is None:
@@ -91,7 +91,7 @@ def _compute(
     elif _is_stats_path(reference):
         ref = ReferenceProfile.load(reference)
     elif _is_parquet_path(reference) and _is_parquet_path(current):
-        ref = ReferenceProfile.from_parquet(reference, columns, categorical=categorical)
+        ref = profile_parquet(reference, columns, categorical=categorical)
     else:
         ref = as_source(reference, "reference", name=series_name)
     if isinstance(ref, ReferenceProfile) and _is_parquet_path(current):
@@ -130,6 +130,9 @@ def _gate(
             f"within +{worst:.2g}, Wasserstein scores are lower bounds (per-column bounds in the report)"
         )
     hint = _HINT.format(example=repr(drifted[0].column) if drifted else "'column'")
+    blind = _blind_spot(result)
+    if passed and blind is not None:
+        evidence.insert(0, blind["text"])
     details: dict[str, Any] = {
         "columns": [c.to_details() for c in result.columns],
         "share_drifted": share,
@@ -137,6 +140,9 @@ def _gate(
         "max_share": max_share,
         "correction": result.correction,
         "sampling": result.sampling,
+        "seed": result.seed,
+        "family_size": result.family_size,
+        "undetectable": blind,
     }
     details.update(extra_details)
     gate = GateResult(
@@ -155,6 +161,27 @@ def _gate(
     return _recorder.emit(gate)
 
 
+#: A passing gate says what it could have missed when a mean shift of this many sigma could go unnoticed.
+BLIND_SPOT_SIGMA = 0.2
+
+
+def _blind_spot(result: DriftResult) -> dict[str, Any] | None:
+    """The KS column with the largest undetectable mean shift, and a sentence saying so (None: small)."""
+    candidates = [c for c in result.columns if c.mde_sigma is not None and c.ks_critical is not None]
+    if not candidates:
+        return None
+    worst = max(candidates, key=lambda c: (c.mde_sigma or 0.0, c.column))
+    mde = float(worst.mde_sigma or 0.0)
+    if mde < BLIND_SPOT_SIGMA:
+        return None
+    n = min(worst.n_reference, worst.n_current)
+    text = (
+        f"note: at n={n} ({worst.column}) a mean shift below {mde:.2g} sigma would likely go unnoticed "
+        f"(normal data; this gate's KS test flags D >= {float(worst.ks_critical or 0.0):.2g})"
+    )
+    return {"column": worst.column, "n": n, "mean_shift_sigma": mde, "ks_critical": worst.ks_critical, "text": text}
+
+
 def _options(
     method: str | None,
     methods: Mapping[str, str] | None,
@@ -162,8 +189,13 @@ def _options(
     correction: str | None,
     null_rate_shift: float,
     bins: int,
+    *,
+    null_rate_ratio: float | None = 2.0,
+    min_effect: float | None = None,
+    seed: int = 0,
 ) -> Any:
     from pytest_mlops.stats.driftset import DriftOptions
+    from pytest_mlops.stats.significance import MIN_EFFECT
 
     return DriftOptions(
         method=method,
@@ -171,6 +203,9 @@ def _options(
         thresholds=dict(thresholds or {}),
         correction=correction,
         null_rate_shift=null_rate_shift,
+        null_rate_ratio=null_rate_ratio,
+        min_effect=MIN_EFFECT if min_effect is None else min_effect,
+        seed=seed,
         bins=bins,
     )
 
@@ -192,8 +227,11 @@ def data_drift(
     methods: Mapping[str, str] | None = None,
     thresholds: Mapping[str, float] | None = None,
     max_share: float = 0.0,
-    correction: str | None = None,
-    null_rate_shift: float = 0.1,
+    correction: str | None = "bh",
+    null_rate_shift: float = 0.05,
+    null_rate_ratio: float | None = 2.0,
+    min_effect: float | None = None,
+    seed: int = 0,
     bins: int = 10,
     name: str = "data drift",
     severity: str | None = None,
@@ -203,10 +241,17 @@ def data_drift(
     ``reference``: a pandas/polars DataFrame, a CSV/Parquet path, saved statistics (a
     ``.json`` path or a :class:`~pytest_mlops.stats.refstats.ReferenceProfile`).
     ``current``: a DataFrame or a path (a Parquet path is streamed in batches when the
-    reference is saved statistics or Parquet). ``method`` applies to every column it fits;
-    ``methods``/``thresholds`` override per column; ``max_share`` is the share of drifted
-    columns allowed; ``correction`` (``"bonferroni"``/``"bh"``) adjusts p-value methods;
-    a change of null rate above ``null_rate_shift`` counts as drift.
+    reference is saved statistics or Parquet). By default every column gets a calibrated test
+    (KS for numbers, chi-square for categories, Fisher's exact test for null shares), the
+    p-values of the gate are adjusted together (``correction="bh"``; also ``"bonferroni"``,
+    ``"holm"``, ``"by"``, ``None``), and a column drifts when its adjusted p-value is below
+    0.02 *and* at least ``min_effect`` (default 0.04) of the probability mass moved (KS D, total
+    variation). A null share drifts when the change is significant and at least
+    ``null_rate_shift`` (absolute), or at least 0.01 and by a factor ``null_rate_ratio``.
+    ``seed`` seeds the Monte Carlo null of sparse categorical tables (reported in the details).
+    ``method`` applies to every column it fits; ``methods``/``thresholds`` override per
+    column (for ``ks``/``chi2`` the threshold is the significance level); ``max_share`` is the
+    share of drifted columns allowed.
 
     Example::
 
@@ -217,7 +262,17 @@ def data_drift(
     """
     __tracebackhide__ = True
     _check_share(max_share)
-    options = _options(method, methods, thresholds, correction, null_rate_shift, bins)
+    options = _options(
+        method,
+        methods,
+        thresholds,
+        correction,
+        null_rate_shift,
+        bins,
+        null_rate_ratio=null_rate_ratio,
+        min_effect=min_effect,
+        seed=seed,
+    )
     result = _compute(
         reference,
         current,
@@ -273,7 +328,7 @@ def prediction_drift(
     cats = names if categorical else []
     thresholds = dict.fromkeys(names, threshold) if threshold is not None else None
     methods = dict.fromkeys(names, method) if method is not None else None
-    options = _options(None, methods, thresholds, None, 0.1, 10)
+    options = _options(None, methods, thresholds, "bh", 0.05, 10)
     result = compare(
         ref, cur, categorical=cats, options=options, ref_label=f"reference {_series}s", cur_label=f"current {_series}s"
     )
@@ -347,13 +402,16 @@ def multivariate_drift(
             mlops_drift.multivariate(train_df, serving_df, threshold=0.1)
     """
     __tracebackhide__ = True
+    from pytest_mlops.integrations.streaming import as_source
     from pytest_mlops.stats.domain import domain_classifier
 
     if not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
         raise MlopsInputError(f"threshold={threshold!r} must be in [0, 1] (score = 2*AUC - 1)")
     if not isinstance(max_rows, int) or max_rows < 50:
         raise MlopsInputError(f"max_rows={max_rows!r} must be an integer >= 50")
-    out = domain_classifier(reference, current, columns=columns, max_rows=max_rows, seed=seed)
+    out = domain_classifier(
+        as_source(reference, "reference"), as_source(current, "current"), columns=columns, max_rows=max_rows, seed=seed
+    )
     score = float(out["score"])
     passed = not score > threshold
     op = "<=" if passed else ">"

@@ -14,35 +14,32 @@ reference statistics and binned drift can be computed on files larger than memor
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from pytest_mlops.errors import MissingExtraError, MlopsInputError
+from pytest_mlops.stats.columns import ColumnData
 
-__all__ = ["ColumnData", "FrameSource", "as_source", "column_from_arrow", "iter_parquet_batches"]
+if TYPE_CHECKING:
+    from pytest_mlops.stats.driftset import DriftOptions, DriftResult
+    from pytest_mlops.stats.refstats import ReferenceProfile
+
+__all__ = [
+    "ColumnData",
+    "FrameSource",
+    "as_source",
+    "check_supported",
+    "column_from_arrow",
+    "compare_parquet",
+    "iter_parquet_batches",
+    "parquet_schema",
+    "profile_parquet",
+]
 
 FloatArray = npt.NDArray[np.float64]
-
-
-@dataclass
-class ColumnData:
-    """One column of one input, ready for the engine."""
-
-    name: str
-    kind: str  # "numeric" or "categorical"
-    dtype: str
-    n_rows: int
-    n_null: int
-    #: numeric: the finite values (NaN and +-inf removed)
-    values: FloatArray | None = None
-    #: numeric: how many +-inf values were dropped (they are not nulls)
-    n_infinite: int = 0
-    #: categorical: str(category) -> count, nulls excluded
-    counts: dict[str, int] | None = None
 
 
 def _is_polars(obj: Any) -> bool:
@@ -131,7 +128,13 @@ class FrameSource:
         series = self.frame[name]
         n = len(series)
         if kind == "categorical":
-            vc = series.value_counts(dropna=True, sort=False)
+            try:
+                vc = series.value_counts(dropna=True, sort=False)
+            except TypeError:  # unhashable values: lists, arrays, dicts
+                raise MlopsInputError(
+                    f"{self.what}: column {name!r} holds lists or other unhashable values; drift compares numbers "
+                    f"and categories: leave it out (exclude=[{name!r}])"
+                ) from None
             counts = _counts_to_dict(list(vc.index), vc.to_numpy())
             return ColumnData(name, kind, dtype, n, n - sum(counts.values()), counts=counts)
         if pd.api.types.is_datetime64_any_dtype(series.dtype):
@@ -207,10 +210,13 @@ def as_source(obj: Any, what: str, *, name: str = "value") -> FrameSource:
     )
 
 
-def iter_parquet_batches(
-    path: str | Path, columns: Sequence[str] | None = None, *, batch_rows: int = 262_144
-) -> Iterator[Any]:
-    """Yield ``pyarrow.RecordBatch`` objects of at most ``batch_rows`` rows from a Parquet file."""
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _open_parquet(path: str | Path) -> Any:
+    """A ``pyarrow.parquet.ParquetFile`` without pre-buffering (memory stays near one row group)."""
     try:
         import pyarrow.parquet as pq
     except ImportError:
@@ -220,33 +226,237 @@ def iter_parquet_batches(
     p = resolve_path(path)
     if not p.exists():
         raise MlopsInputError(f"Parquet file {str(p)!r} does not exist; check the path{where_relative(path)}")
+    if p.is_dir():
+        raise MlopsInputError(f"Parquet file {str(p)!r} is a directory; pass the path of one .parquet file")
+    if p.stat().st_size == 0:
+        raise MlopsInputError(f"Parquet file {str(p)!r} is empty (0 bytes); write the data again")
     try:
-        handle = pq.ParquetFile(p)
+        # pre_buffer=False: pyarrow otherwise keeps every row group it read until the file closes
+        return pq.ParquetFile(p, pre_buffer=False)
     except Exception as exc:  # pyarrow raises ArrowInvalid and OSError subclasses
-        raise MlopsInputError(f"Parquet file {str(p)!r} could not be read: {exc}") from None
+        raise MlopsInputError(
+            f"Parquet file {str(p)!r} could not be read ({_first_line(exc)}); is it a complete Parquet file?"
+        ) from None
+
+
+def iter_parquet_batches(
+    path: str | Path, columns: Sequence[str] | None = None, *, batch_rows: int = 262_144
+) -> Iterator[Any]:
+    """Yield ``pyarrow.RecordBatch`` objects of at most ``batch_rows`` rows from a Parquet file.
+
+    The file is opened without pre-buffering, so memory is bounded by one row group and one batch
+    whatever the file's size; a file that turns out truncated or corrupt mid-way raises
+    :class:`MlopsInputError` naming it.
+    """
+    handle = _open_parquet(path)
     names = handle.schema_arrow.names
     if columns is not None:
         missing = [c for c in columns if c not in names]
         if missing:
-            raise MlopsInputError(f"Parquet file {str(p)!r} has no column(s) {missing!r}; it has {names!r}")
-    yield from handle.iter_batches(batch_size=batch_rows, columns=list(columns) if columns is not None else None)
+            raise MlopsInputError(f"Parquet file {str(path)!r} has no column(s) {missing!r}; it has {names!r}")
+    try:
+        yield from handle.iter_batches(batch_size=batch_rows, columns=list(columns) if columns is not None else None)
+    except MlopsInputError:
+        raise
+    except Exception as exc:
+        raise MlopsInputError(
+            f"Parquet file {str(path)!r} could not be read to the end ({_first_line(exc)}); is it truncated or corrupt?"
+        ) from None
+    finally:
+        handle.close()
 
 
 def parquet_schema(path: str | Path) -> dict[str, str]:
-    """Column name -> kind (``numeric``/``categorical``) of a Parquet file, from its schema only."""
+    """Column name -> kind (``numeric``/``categorical``/``unsupported``) of a Parquet file, from its schema.
+
+    Nested types (lists, structs, maps) and binary blobs are ``unsupported``: the drift engine
+    compares numbers and categories; :func:`check_supported` turns them into a clean error.
+    """
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
+    handle = _open_parquet(path)
+    try:
+        schema = handle.schema_arrow
+    finally:
+        handle.close()
     out = {}
-    from pytest_mlops._io import resolve_path
-
-    for field in pq.ParquetFile(resolve_path(path)).schema_arrow:
+    for field in schema:
         t = field.type
+        if pa.types.is_nested(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
+            out[field.name] = "unsupported"
+            continue
         numeric = (
-            pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_temporal(t)
+            pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_temporal(t) or pa.types.is_decimal(t)
         ) and not pa.types.is_boolean(t)
         out[field.name] = "numeric" if numeric else "categorical"
     return out
+
+
+def parquet_types(path: str | Path) -> dict[str, str]:
+    """Column name -> Arrow type as text, for messages."""
+    handle = _open_parquet(path)
+    try:
+        return {f.name: str(f.type) for f in handle.schema_arrow}
+    finally:
+        handle.close()
+
+
+def check_supported(path: str | Path, schema: dict[str, str], columns: Sequence[str], *, flag: str) -> None:
+    """Raise one line naming the first compared column the drift engine cannot read."""
+    bad = [c for c in columns if schema.get(c) == "unsupported"]
+    if bad:
+        types = parquet_types(path)
+        raise MlopsInputError(
+            f"column {bad[0]!r} of {str(path)!r} is of type {types[bad[0]]}: drift compares numbers and "
+            f"categories, not nested or binary values; leave it out with {flag} {bad[0]}"
+        )
+
+
+def profile_parquet(
+    path: str | Path,
+    columns: Sequence[str] | None = None,
+    *,
+    categorical: Sequence[str] = (),
+    batch_rows: int = 262_144,
+    sample: int = 200_000,
+    seed: int = 0,
+) -> ReferenceProfile:
+    """Reference statistics of a Parquet file larger than memory, in two streamed passes.
+
+    Pass 1 keeps a seeded uniform sample of ``sample`` values per numeric column, whose
+    quantiles become the bin edges (edges are only cut points: the counts are exact).
+    Pass 2 counts every value into those bins.
+    """
+    import math
+
+    from pytest_mlops.stats.refstats import GRID, BinnedCounter, ColumnProfile, ReferenceProfile
+
+    schema = parquet_schema(path)
+    names = list(columns) if columns is not None else list(schema)
+    missing = [c for c in names if c not in schema]
+    if missing:
+        raise MlopsInputError(f"reference {str(path)!r} has no column(s) {missing!r}")
+    check_supported(path, schema, names, flag="--exclude")
+    kinds = {c: ("categorical" if c in categorical else schema[c]) for c in names}
+    rng = np.random.default_rng(seed)
+    keys: dict[str, FloatArray] = {c: np.empty(0) for c in names if kinds[c] == "numeric"}
+    kept: dict[str, FloatArray] = {c: np.empty(0) for c in keys}
+    cats: dict[str, dict[str, int]] = {c: {} for c in names if kinds[c] == "categorical"}
+    nulls = dict.fromkeys(names, 0)
+    n_rows = 0
+    for batch in iter_parquet_batches(path, names, batch_rows=batch_rows):
+        n_rows += batch.num_rows
+        for c in names:
+            col = column_from_arrow(batch.column(c), c, kinds[c])
+            if kinds[c] == "categorical":
+                nulls[c] += col.n_null
+                for k, v in (col.counts or {}).items():
+                    cats[c][k] = cats[c].get(k, 0) + v
+                continue
+            assert col.values is not None
+            prio = rng.random(col.values.size)
+            allk = np.concatenate([keys[c], prio])
+            allv = np.concatenate([kept[c], col.values])
+            if allk.size > sample:
+                top = np.argpartition(allk, sample - 1)[:sample]
+                allk, allv = allk[top], allv[top]
+            keys[c], kept[c] = allk, allv
+    counters: dict[str, BinnedCounter] = {}
+    for c in keys:
+        s = np.sort(kept[c])
+        if s.size == 0:
+            counters[c] = BinnedCounter([])
+            continue
+        ranks = [math.ceil(k * s.size / GRID) - 1 for k in range(1, GRID)]
+        counters[c] = BinnedCounter(s[ranks])
+    for batch in iter_parquet_batches(path, list(keys), batch_rows=batch_rows):
+        for c in keys:
+            col = column_from_arrow(batch.column(c), c, "numeric")
+            assert col.values is not None
+            counters[c].add(col.values, n_rows=col.n_rows, n_null=col.n_null, n_infinite=col.n_infinite)
+    out: dict[str, ColumnProfile] = {}
+    for c in names:
+        if kinds[c] == "categorical":
+            out[c] = ColumnProfile(c, "categorical", "", n_rows, nulls[c], categories=cats[c])
+            continue
+        bc = counters[c]
+        n = bc.n_valid
+        out[c] = ColumnProfile(
+            c,
+            "numeric",
+            "",
+            n_rows,
+            bc.n_null,
+            bc.n_infinite,
+            edges=bc.edges.tolist(),
+            counts=bc.counts.tolist() if bc.edges.size else [0] * GRID,
+            sums=bc.sums.tolist() if bc.edges.size else [0.0] * GRID,
+            low=bc.low if n else 0.0,
+            high=bc.high if n else 0.0,
+            mean=bc.total / n if n else 0.0,
+            std=bc.std(),
+        )
+    return ReferenceProfile(out, n_rows, str(path), GRID, {"rows": sample, "seed": seed})
+
+
+def compare_parquet(
+    reference: ReferenceProfile,
+    current_path: str | Path,
+    *,
+    columns: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    options: DriftOptions | None = None,
+    batch_rows: int = 262_144,
+) -> DriftResult:
+    """Compare a Parquet file, streamed in batches, with saved reference statistics.
+
+    Each batch is counted into the reference's bins (:class:`~pytest_mlops.stats.refstats.BinnedCounter`)
+    and the counts go to :func:`~pytest_mlops.stats.driftset.compare_summaries`, so the verdict is
+    the calibrated one of in-memory data.
+    """
+    from pytest_mlops.stats.driftset import DriftOptions, compare_summaries, resolve_columns
+    from pytest_mlops.stats.refstats import BinnedCounter, ColumnCounts
+
+    options = options or DriftOptions()
+    schema = parquet_schema(current_path)
+    chosen, notes = resolve_columns(
+        list(reference.columns), list(schema), columns, exclude, "reference", str(current_path)
+    )
+    check_supported(current_path, schema, chosen, flag="--exclude")
+    options.check(chosen)
+    for name in chosen:
+        prof = reference.columns[name]
+        if prof.kind == "numeric" and schema[name] != "numeric":
+            raise MlopsInputError(
+                f"column {name!r} is numeric in the reference but categorical in {str(current_path)!r}; cast it"
+            )
+    counters = {n: BinnedCounter(reference.columns[n].edges) for n in chosen if reference.columns[n].kind == "numeric"}
+    counts: dict[str, dict[str, int]] = {n: {} for n in chosen if reference.columns[n].kind == "categorical"}
+    rows = dict.fromkeys(counts, 0)
+    nulls = dict.fromkeys(counts, 0)
+    total = 0
+    for batch in iter_parquet_batches(current_path, chosen, batch_rows=batch_rows):
+        total += batch.num_rows
+        for name in chosen:
+            kind = reference.columns[name].kind
+            col = column_from_arrow(batch.column(name), name, kind)
+            if kind == "numeric":
+                assert col.values is not None
+                counters[name].add(col.values, n_rows=col.n_rows, n_null=col.n_null, n_infinite=col.n_infinite)
+            else:
+                rows[name] += col.n_rows
+                nulls[name] += col.n_null
+                for k, v in (col.counts or {}).items():
+                    counts[name][k] = counts[name].get(k, 0) + v
+    if total == 0:
+        raise MlopsInputError(f"current {str(current_path)!r} has no rows")
+    summaries: dict[str, ColumnCounts] = {}
+    for name in chosen:
+        if name in counters:
+            summaries[name] = counters[name].to_counts()
+        else:
+            summaries[name] = ColumnCounts(n_rows=rows[name], n_null=nulls[name], categories=counts[name])
+    return compare_summaries(reference, summaries, options=options, notes=notes)
 
 
 def column_from_arrow(array: Any, name: str, kind: str) -> ColumnData:

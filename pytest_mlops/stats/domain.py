@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.stats.columns import ColumnSource
 
 __all__ = ["domain_classifier"]
 
@@ -42,9 +43,12 @@ def _matrix(
 
 
 def domain_classifier(
-    reference: Any, current: Any, *, columns: Sequence[str] | None, max_rows: int, seed: int
+    reference: ColumnSource, current: ColumnSource, *, columns: Sequence[str] | None, max_rows: int, seed: int
 ) -> dict[str, Any]:
     """Train a classifier to tell reference rows (0) from current rows (1); return its holdout AUC.
+
+    ``reference`` and ``current`` are column sources (``integrations.streaming.as_source`` makes
+    them from frames, arrays and paths).
 
     Deterministic: the row samples, the split and the model are seeded with ``seed``.
     """
@@ -53,11 +57,9 @@ def domain_classifier(
     from sklearn.model_selection import train_test_split
     from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-    from pytest_mlops.integrations.streaming import as_source
     from pytest_mlops.stats.driftset import resolve_columns
 
-    ref = as_source(reference, "reference")
-    cur = as_source(current, "current")
+    ref, cur = reference, current
     names, _ = resolve_columns(ref.names, cur.names, columns, (), "reference", "current")
     if ref.n_rows < 10 or cur.n_rows < 10:
         raise MlopsInputError(

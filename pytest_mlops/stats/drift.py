@@ -20,12 +20,21 @@ Categorical columns: :func:`compare_counts` on two count vectors over the same c
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from pytest_mlops.stats.significance import (
+    ALPHA,
+    KS_EXACT_MAX,
+    adjust_p_values,
+    chi2_p_value,
+    ks_critical_value,
+    ks_p_value,
+    total_variation,
+)
 
 __all__ = [
     "CATEGORICAL_METHODS",
@@ -60,8 +69,8 @@ CATEGORICAL_METHODS = ("chi2", "psi", "jensenshannon", "linf", "cramers_v")
 P_VALUE_METHODS = ("ks", "chi2")
 #: Drift when score > threshold, except for p-value methods (p < threshold).
 DEFAULT_THRESHOLDS: dict[str, float] = {
-    "ks": 0.05,
-    "chi2": 0.05,
+    "ks": ALPHA,
+    "chi2": ALPHA,
     "ks_stat": 0.1,
     "psi": 0.2,
     "wasserstein": 0.1,
@@ -70,9 +79,8 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
     "linf": 0.1,
     "cramers_v": 0.1,
 }
-#: Up to this many non-null rows (the smaller sample), defaults are tests (KS, chi-square);
-#: above it effect sizes (normalised Wasserstein, Jensen–Shannon) which do not flag every
-#: column of a large sample for a negligible difference.
+#: Kept for compatibility: the defaults no longer switch method with the sample size (the
+#: old switch at 1,000 rows was a cliff in the false-alarm rate); see ``stats.significance``.
 SMALL_SAMPLE = 1000
 #: Shares below this are raised to it in PSI (a bin empty on one side would be infinite).
 PSI_EPSILON = 1e-4
@@ -80,11 +88,10 @@ PSI_EPSILON = 1e-4
 _SORT_BELOW = 1 << 11
 
 
-def default_method(kind: str, n_min: int) -> str:
-    """The default method for a column of ``kind`` whose smaller sample has ``n_min`` rows."""
-    if kind == "numeric":
-        return "ks" if n_min <= SMALL_SAMPLE else "wasserstein"
-    return "chi2" if n_min <= SMALL_SAMPLE else "jensenshannon"
+def default_method(kind: str, n_min: int = 0) -> str:
+    """The default method of a column of ``kind``: a calibrated test at every size (``n_min`` is unused)."""
+    del n_min
+    return "ks" if kind == "numeric" else "chi2"
 
 
 # --------------------------------------------------------------------------------------------
@@ -165,60 +172,6 @@ def cramers_v(reference: npt.ArrayLike, current: npt.ArrayLike) -> float:
 
 
 # --------------------------------------------------------------------------------------------
-# Kolmogorov–Smirnov p-values
-
-
-def ks_p_value(statistic: float, n: int, m: int) -> float:
-    """Two-sided p-value of the two-sample KS statistic, as ``scipy.stats.ks_2samp(method="auto")``.
-
-    Exact (scipy's own routine) when both samples have at most 10,000 values, else the
-    asymptotic distribution ``kstwo.sf(d, round(n*m/(n+m)))``.
-    """
-    from scipy.stats import distributions
-
-    if n == 0 or m == 0:
-        return 1.0
-    if max(n, m) <= 10_000:
-        try:
-            from scipy.stats._stats_py import _attempt_exact_2kssamp
-
-            ok, _, prob = _attempt_exact_2kssamp(n, m, math.gcd(n, m), statistic, "two-sided")
-            if ok:
-                return float(np.clip(prob, 0.0, 1.0))
-        except (ImportError, TypeError):  # pragma: no cover - scipy moved its private helper
-            pass
-    big, small = max(float(n), float(m)), min(float(n), float(m))
-    en = big * small / (big + small)
-    return float(np.clip(distributions.kstwo.sf(statistic, np.round(en)), 0.0, 1.0))
-
-
-def ks_critical_value(n: int, m: int, alpha: float = 0.05) -> float:
-    """The smallest KS statistic a test at level ``alpha`` can flag (asymptotic formula)."""
-    if n == 0 or m == 0:
-        return 1.0
-    c = math.sqrt(-math.log(alpha / 2.0) / 2.0)
-    return min(1.0, c * math.sqrt((n + m) / (n * m)))
-
-
-def adjust_p_values(p_values: Sequence[float], method: str | None) -> list[float]:
-    """Multiple-testing adjusted p-values: ``None``, ``"bonferroni"`` or ``"bh"`` (Benjamini–Hochberg)."""
-    p = np.asarray(p_values, dtype=np.float64)
-    k = p.size
-    if method is None or k == 0:
-        return [float(v) for v in p]
-    if method == "bonferroni":
-        return [float(v) for v in np.minimum(p * k, 1.0)]
-    if method in ("bh", "fdr_bh", "benjamini-hochberg"):
-        order = np.argsort(p, kind="stable")
-        ranked = p[order] * k / np.arange(1, k + 1)
-        ranked = np.minimum.accumulate(ranked[::-1])[::-1]
-        out = np.empty(k)
-        out[order] = np.minimum(ranked, 1.0)
-        return [float(v) for v in out]
-    raise ValueError(f"correction={method!r} is not known; use None, 'bonferroni' or 'bh'")
-
-
-# --------------------------------------------------------------------------------------------
 # numeric comparison
 
 
@@ -249,7 +202,7 @@ class NumericComparison:
 
     @property
     def ks_p_value(self) -> float:
-        """Two-sided KS p-value as scipy's ``ks_2samp`` (computed on first use: ~50 ms at 1M rows)."""
+        """Two-sided KS p-value (exact for small samples, set by :func:`compare_numeric`; else asymptotic)."""
         if self._p_value is None:
             self._p_value = ks_p_value(self.ks_statistic, self.n_reference, self.n_current)
         return self._p_value
@@ -301,7 +254,10 @@ def compare_numeric(reference: FloatArray, current: FloatArray, *, bins: int = 1
         ks, w, edges, rc, cc = _sorted_exact(np.sort(reference), np.sort(current), bins)
     else:
         ks, w, edges, rc, cc = _bucketed(reference, current, bins)
-    return _finish(reference, current, ks, w, edges, rc, cc, 0.0, 0.0)
+    out = _finish(reference, current, ks, w, edges, rc, cc, 0.0, 0.0)
+    if max(n, m) <= KS_EXACT_MAX:
+        out._p_value = ks_p_value(out.ks_statistic, n, m, reference=reference, current=current)
+    return out
 
 
 def _finish(
@@ -597,6 +553,10 @@ class CategoricalComparison:
     cramers_v: float
     unseen: list[Any]
     notes: list[str] = field(default_factory=list)
+    #: total variation distance of the shares (half their L1 distance): the default effect
+    total_variation: float = 0.0
+    #: how the chi-square p-value was computed: "asymptotic" or "monte carlo"
+    chi2_method: str = "asymptotic"
 
     @property
     def n_reference(self) -> int:
@@ -613,18 +573,25 @@ class CategoricalComparison:
             "jensenshannon": self.jensenshannon,
             "linf": self.linf,
             "cramers_v": self.cramers_v,
+            "total_variation": self.total_variation,
         }[method]
 
 
-def compare_counts(reference: dict[Any, int], current: dict[Any, int]) -> CategoricalComparison:
-    """Compare two ``category -> count`` maps (nulls excluded)."""
+def compare_counts(
+    reference: dict[Any, int], current: dict[Any, int], *, rng: np.random.Generator | None = None
+) -> CategoricalComparison:
+    """Compare two ``category -> count`` maps (nulls excluded).
+
+    With ``rng``, the chi-square p-value of a sparse table (an expected count below 5) comes from
+    a seeded Monte Carlo null (:func:`~pytest_mlops.stats.significance.chi2_p_value`).
+    """
     cats = sorted(reference, key=lambda k: (-reference[k], str(k)))
     seen = set(cats)
     unseen = sorted((k for k in current if k not in seen), key=lambda k: (-current[k], str(k)))
     cats += unseen
     rc = np.array([reference.get(k, 0) for k in cats], dtype=np.int64)
     cc = np.array([current.get(k, 0) for k in cats], dtype=np.int64)
-    stat, pv, _ = chi2_test(rc, cc)
+    stat, pv, how = chi2_p_value(rc, cc, rng=rng)
     notes = []
     if unseen:
         shown = ", ".join(repr(u) for u in unseen[:3]) + (" ..." if len(unseen) > 3 else "")
@@ -642,4 +609,6 @@ def compare_counts(reference: dict[Any, int], current: dict[Any, int]) -> Catego
         cramers_v=math.sqrt(stat / float(rc.sum() + cc.sum())) if rc.sum() and cc.sum() else 0.0,
         unseen=unseen,
         notes=notes,
+        total_variation=total_variation(rc, cc),
+        chi2_method=how,
     )

@@ -1,8 +1,10 @@
 """Column-by-column drift of a dataset: pick methods, compare, correct p-values, decide.
 
-Pure numeric code over :class:`~pytest_mlops.integrations.streaming.FrameSource` columns
-or a saved :class:`~pytest_mlops.stats.refstats.ReferenceProfile`; the gates in
-``pytest_mlops.gates.drift`` turn a :class:`DriftResult` into a ``GateResult``.
+Pure numeric code over :class:`~pytest_mlops.stats.columns.ColumnSource` inputs, a saved
+:class:`~pytest_mlops.stats.refstats.ReferenceProfile`, or per-column summaries (bin and
+category counts, :func:`compare_summaries`); the gates in ``pytest_mlops.gates.drift`` turn a
+:class:`DriftResult` into a ``GateResult``. The default decision is calibrated: see
+:mod:`pytest_mlops.stats.significance`.
 """
 
 from __future__ import annotations
@@ -13,36 +15,46 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from pytest_mlops.errors import MlopsInputError
-from pytest_mlops.integrations.streaming import ColumnData, FrameSource
+from pytest_mlops.stats.columns import ColumnData, ColumnSource
 from pytest_mlops.stats.drift import (
     CATEGORICAL_METHODS,
     DEFAULT_THRESHOLDS,
     NUMERIC_METHODS,
     P_VALUE_METHODS,
-    SMALL_SAMPLE,
     CategoricalComparison,
     NumericComparison,
-    adjust_p_values,
     compare_counts,
     compare_numeric,
     default_method,
-    ks_critical_value,
 )
-from pytest_mlops.stats.refstats import BinnedCounter, ColumnProfile, ReferenceProfile
+from pytest_mlops.stats.refstats import BinnedCounter, ColumnCounts, ColumnProfile, ReferenceProfile
+from pytest_mlops.stats.significance import (
+    ALPHA,
+    CORRECTIONS,
+    KS_EXACT_MAX,
+    MC_DRAWS,
+    MIN_EFFECT,
+    adjust_p_values,
+    column_rng,
+    ks_critical_value,
+    mean_shift_for_ks,
+    null_rate_changed,
+    null_rate_p_value,
+)
 
-__all__ = ["ColumnResult", "DriftOptions", "DriftResult", "compare"]
+__all__ = ["ColumnResult", "DriftOptions", "DriftResult", "compare", "compare_summaries"]
+
+FrameSource = ColumnSource  # the name older callers used
 
 #: Below this many non-null rows (smaller side) a column gets a note on statistical power.
 TINY_SAMPLE = 30
 #: Categories kept in the report per column (the rest are summed into one "(other)" entry).
 CATEGORY_CAP = 50
-CORRECTIONS = (None, "bonferroni", "bh")
 
 
 @dataclass(frozen=True)
@@ -52,8 +64,11 @@ class DriftOptions:
     method: str | None = None
     methods: Mapping[str, str] = field(default_factory=dict)
     thresholds: Mapping[str, float] = field(default_factory=dict)
-    correction: str | None = None
-    null_rate_shift: float = 0.1
+    correction: str | None = "bh"
+    null_rate_shift: float = 0.05
+    null_rate_ratio: float | None = 2.0
+    min_effect: float = MIN_EFFECT
+    seed: int = 0
     bins: int = 10
     workers: int | None = None
 
@@ -74,9 +89,19 @@ class DriftOptions:
             if not isinstance(t, (int, float)) or isinstance(t, bool) or not math.isfinite(t) or t < 0:
                 raise MlopsInputError(f"thresholds[{col!r}]={t!r} must be a non-negative number")
         if self.correction not in CORRECTIONS:
-            raise MlopsInputError(f"correction={self.correction!r} is not known; use None, 'bonferroni' or 'bh'")
+            raise MlopsInputError(
+                f"correction={self.correction!r} is not known; use None, 'bonferroni', 'holm', 'bh' or 'by'"
+            )
         if not 0 <= self.null_rate_shift <= 1:
             raise MlopsInputError(f"null_rate_shift={self.null_rate_shift!r} must be in [0, 1]")
+        if self.null_rate_ratio is not None and not (
+            isinstance(self.null_rate_ratio, (int, float)) and self.null_rate_ratio > 1
+        ):
+            raise MlopsInputError(f"null_rate_ratio={self.null_rate_ratio!r} must be a number > 1, or None")
+        if not isinstance(self.min_effect, (int, float)) or not 0 <= self.min_effect <= 1:
+            raise MlopsInputError(f"min_effect={self.min_effect!r} must be in [0, 1] (0: the test alone decides)")
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool):
+            raise MlopsInputError(f"seed={self.seed!r} must be an integer")
         if not isinstance(self.bins, int) or self.bins < 2:
             raise MlopsInputError(f"bins={self.bins!r} must be an integer >= 2")
 
@@ -105,6 +130,16 @@ class ColumnResult:
     exact: bool = True
     ks_error: float = 0.0
     wasserstein_error: float = 0.0
+    #: p-value methods: the size of the change (KS D, total variation) and the floor it must reach
+    effect: float | None = None
+    min_effect: float = 0.0
+    #: Fisher's exact test of the null shares (None: neither side has nulls) and its adjusted value
+    p_null: float | None = None
+    p_null_adjusted: float | None = None
+    #: KS columns: the smallest mean shift (sigma of normal data) this test at this n flags half the time
+    mde_sigma: float | None = None
+    ks_critical: float | None = None
+    p_method: str | None = None
 
     @property
     def severity(self) -> float:
@@ -122,11 +157,17 @@ class ColumnResult:
             if self.method in P_VALUE_METHODS:
                 p = self.p_adjusted if self.p_adjusted is not None else self.score
                 label = "p_adj" if self.p_adjusted is not None else "p"
-                parts.append(f"{self.method} {label}={p:.3g} < {self.threshold:.4g}")
+                effect = "D" if self.method == "ks" else "total variation"
+                parts.append(
+                    f"{self.method} {label}={p:.3g} < {self.threshold:.4g}, {effect} {self.effect or 0.0:.3g} "
+                    f">= {self.min_effect:.3g}"
+                )
             else:
                 parts.append(f"{self.method} {self.score:.4g} > {self.threshold:.4g}")
         if self.null_drifted:
-            parts.append(f"null rate {self.null_rate_reference:.3g} -> {self.null_rate_current:.3g}")
+            p_null = self.p_null_adjusted if self.p_null_adjusted is not None else self.p_null
+            shown = f" (Fisher p={p_null:.3g})" if p_null is not None else ""
+            parts.append(f"null rate {self.null_rate_reference:.3g} -> {self.null_rate_current:.3g}{shown}")
         return f"{self.column}: " + "; ".join(parts)
 
     def to_details(self) -> dict[str, Any]:
@@ -151,6 +192,13 @@ class ColumnResult:
             "exact": self.exact,
             "ks_error": self.ks_error,
             "wasserstein_error": self.wasserstein_error,
+            "effect": self.effect,
+            "min_effect": self.min_effect,
+            "p_null": self.p_null,
+            "p_null_adjusted": self.p_null_adjusted,
+            "mde_sigma": self.mde_sigma,
+            "ks_critical": self.ks_critical,
+            "p_method": self.p_method,
             "notes": self.notes,
         }
 
@@ -161,6 +209,9 @@ class DriftResult:
     correction: str | None
     sampling: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    #: the seed of the Monte Carlo nulls, and how many tests the correction ran over
+    seed: int = 0
+    family_size: int = 0
 
     @property
     def drifted(self) -> list[ColumnResult]:
@@ -187,8 +238,7 @@ def _numeric_scores(c: NumericComparison) -> dict[str, float]:
         "jensenshannon": c.jensenshannon,
         "hellinger": c.hellinger,
     }
-    if c.p_value_known or max(c.n_reference, c.n_current) <= 2 * SMALL_SAMPLE:
-        scores["ks_p_value"] = c.ks_p_value  # exact p-values are cheap; large-sample ones only on demand
+    scores["ks_p_value"] = c.ks_p_value
     return scores
 
 
@@ -200,6 +250,7 @@ def _categorical_scores(c: CategoricalComparison) -> dict[str, float]:
         "jensenshannon": c.jensenshannon,
         "linf": c.linf,
         "cramers_v": c.cramers_v,
+        "total_variation": c.total_variation,
     }
 
 
@@ -229,6 +280,7 @@ def _column_result(
     extra_notes: list[str],
 ) -> ColumnResult:
     nr_r, nr_c = _null_rate(ref_null, ref_rows), _null_rate(cur_null, cur_rows)
+    p_null = null_rate_p_value(ref_null, ref_rows, cur_null, cur_rows)
     notes = list(extra_notes)
     if comp is None:
         n_ref = ref_rows - ref_null
@@ -236,15 +288,25 @@ def _column_result(
         side = "reference" if n_ref == 0 else "current"
         notes.append(f"no non-null values in {side}: only the null rate is compared")
         return ColumnResult(
-            name, kind, "null_rate", None, options.null_rate_shift, False, None, n_ref, n_cur, nr_r, nr_c, notes=notes
+            name,
+            kind,
+            "null_rate",
+            None,
+            options.null_rate_shift,
+            False,
+            None,
+            n_ref,
+            n_cur,
+            nr_r,
+            nr_c,
+            notes=notes,
+            p_null=p_null,
         )
     method = _pick_method(name, kind, min(comp.n_reference, comp.n_current), options)
     threshold = float(options.thresholds.get(name, DEFAULT_THRESHOLDS[method]))
     score = float(comp.score(method))
     notes.extend(comp.notes)
     if isinstance(comp, NumericComparison):
-        if options.correction is not None:
-            comp.ks_p_value  # noqa: B018 - every p-value enters the correction's count
         scores = _numeric_scores(comp)
         edges = [comp.low, *comp.edges, comp.high]
         histogram: dict[str, Any] = {"edges": edges}
@@ -269,11 +331,24 @@ def _column_result(
         exact = True
     n_min = min(comp.n_reference, comp.n_current)
     if n_min < TINY_SAMPLE:
-        crit = ks_critical_value(comp.n_reference, comp.n_current)
+        crit = ks_critical_value(comp.n_reference, comp.n_current, ALPHA)
         notes.append(
             f"only {comp.n_reference} reference and {comp.n_current} current values: low statistical power "
-            f"(a KS test at 0.05 flags only differences in distribution of D >= {crit:.2f})"
+            f"(a KS test at {ALPHA:g} flags only differences in distribution of D >= {crit:.2f})"
         )
+    effect: float | None = None
+    p_method: str | None = None
+    if method == "ks":
+        assert isinstance(comp, NumericComparison)
+        effect = comp.ks_statistic
+        exact_p = max(comp.n_reference, comp.n_current) <= KS_EXACT_MAX and comp.ks_error == 0
+        p_method = "exact" if exact_p else "asymptotic"
+    elif method == "chi2":
+        assert isinstance(comp, CategoricalComparison)
+        effect = comp.total_variation
+        p_method = comp.chi2_method
+        if comp.chi2_method == "monte carlo":
+            notes.append(f"sparse table: chi2 p-value from {MC_DRAWS} seeded Monte Carlo draws (seed {options.seed})")
     return ColumnResult(
         column=name,
         type=kind,
@@ -294,6 +369,10 @@ def _column_result(
         exact=exact,
         ks_error=comp.ks_error if isinstance(comp, NumericComparison) else 0.0,
         wasserstein_error=comp.wasserstein_error if isinstance(comp, NumericComparison) else 0.0,
+        effect=effect,
+        min_effect=float(options.min_effect) if method in P_VALUE_METHODS else 0.0,
+        p_null=p_null,
+        p_method=p_method,
     )
 
 
@@ -315,7 +394,8 @@ def _compare_columns(ref: ColumnData, cur: ColumnData, options: DriftOptions) ->
     else:
         assert ref.counts is not None
         assert cur.counts is not None
-        comp = compare_counts(ref.counts, cur.counts) if ref.counts and cur.counts else None
+        rng = column_rng(options.seed, ref.name)
+        comp = compare_counts(ref.counts, cur.counts, rng=rng) if ref.counts and cur.counts else None
         notes = []
     return _column_result(ref.name, ref.kind, ref.n_rows, ref.n_null, cur.n_rows, cur.n_null, comp, options, notes)
 
@@ -334,7 +414,8 @@ def _compare_profile(ref: ColumnProfile, cur: ColumnData, options: DriftOptions)
         notes = _inf_note(ref.n_infinite, cur.n_infinite)
     else:
         assert cur.counts is not None
-        comp = compare_counts(dict(ref.categories), cur.counts) if ref.categories and cur.counts else None
+        rng = column_rng(options.seed, ref.name)
+        comp = compare_counts(dict(ref.categories), cur.counts, rng=rng) if ref.categories and cur.counts else None
     return _column_result(ref.name, ref.kind, ref.n_rows, ref.n_null, cur.n_rows, cur.n_null, comp, options, notes)
 
 
@@ -350,22 +431,48 @@ def _frame_job(
     return _compare_columns(reference.column(name, kind), current.column(name, kind), options)
 
 
-def _decide(results: list[ColumnResult], options: DriftOptions) -> list[ColumnResult]:
-    tested = [r for r in results if r.score is not None and r.method in P_VALUE_METHODS]
-    if options.correction is not None and tested:
-        adjusted = adjust_p_values([r.score for r in tested if r.score is not None], options.correction)
-        for r, p in zip(tested, adjusted, strict=True):
+def _decide(results: list[ColumnResult], options: DriftOptions) -> tuple[list[ColumnResult], int]:
+    """Adjust every p-value of the gate as one family, then decide each column; returns (sorted, family size)."""
+    family: list[tuple[ColumnResult, str, float]] = []
+    for r in results:
+        if r.score is not None and r.method in P_VALUE_METHODS:
+            family.append((r, "distribution", r.score))
+        if r.p_null is not None:
+            family.append((r, "null", r.p_null))
+    adjusted = adjust_p_values([p for _, _, p in family], options.correction)
+    for (r, what, _), p in zip(family, adjusted, strict=True):
+        if options.correction is None:
+            continue
+        if what == "distribution":
             r.p_adjusted = p
+        else:
+            r.p_null_adjusted = p
+    size = max(len(family), 1)
+    level = ALPHA / size if options.correction is not None else ALPHA
     for r in results:
         if r.score is not None:
             if r.method in P_VALUE_METHODS:
                 p = r.p_adjusted if r.p_adjusted is not None else r.score
-                r.distribution_drifted = p < r.threshold
+                r.distribution_drifted = p < r.threshold and (r.effect or 0.0) >= r.min_effect
             else:
                 r.distribution_drifted = r.score > r.threshold
-        r.null_drifted = abs(r.null_rate_current - r.null_rate_reference) > options.null_rate_shift
+        if r.p_null is not None:
+            p_null = r.p_null_adjusted if r.p_null_adjusted is not None else r.p_null
+            changed = null_rate_changed(
+                r.null_rate_reference,
+                r.null_rate_current,
+                shift=options.null_rate_shift,
+                ratio=options.null_rate_ratio,
+            )
+            r.null_drifted = p_null < ALPHA and changed
         r.drifted = r.distribution_drifted or r.null_drifted
-    return sorted(results, key=lambda r: (not r.drifted, -r.severity, r.column))
+        if r.method == "ks" and r.n_reference and r.n_current:
+            # a change alone among the gate's tests is flagged when p <= alpha / size (the first BH step)
+            crit = max(ks_critical_value(r.n_reference, r.n_current, level), r.min_effect)
+            r.ks_critical = crit
+            r.mde_sigma = mean_shift_for_ks(crit)
+    ordered = sorted(results, key=lambda r: (not r.drifted, -r.severity, r.column))
+    return ordered, len(family)
 
 
 #: Below this many rows (reference + current), threads cost more than they save.
@@ -481,69 +588,52 @@ def compare(
             jobs.append(partial(_frame_job, reference, current, name, kind, options))
     rows = current.n_rows + reference.n_rows
     results = _run(jobs, options.workers, rows)
-    return DriftResult(_decide(results, options), options.correction, None, notes)
+    ordered, size = _decide(results, options)
+    return DriftResult(ordered, options.correction, None, notes, options.seed, size)
 
 
-def compare_parquet(
+def compare_summaries(
     reference: ReferenceProfile,
-    current_path: str | Path,
+    current: Mapping[str, ColumnCounts],
     *,
-    columns: Sequence[str] | None = None,
-    exclude: Sequence[str] = (),
     options: DriftOptions | None = None,
-    batch_rows: int = 262_144,
+    notes: Sequence[str] = (),
 ) -> DriftResult:
-    """Compare a Parquet file, streamed in batches, with saved reference statistics."""
-    from pytest_mlops.integrations.streaming import column_from_arrow, iter_parquet_batches, parquet_schema
+    """Drift from summaries only: the reference's saved statistics and, per column, current counts.
 
+    ``current[name]`` is a :class:`~pytest_mlops.stats.refstats.ColumnCounts`: for a numeric
+    column the counts (and, if known, sums, min, max, standard deviation) of the current values
+    in the reference's bins (``reference.columns[name].edges``, right-closed), for a categorical
+    column the count per category; rows and nulls for both. Any engine that can count (pyarrow
+    batches, Spark ``groupBy``) gets the same calibrated verdict as in-memory data.
+    """
     options = options or DriftOptions()
-    schema = parquet_schema(current_path)
-    chosen, notes = resolve_columns(
-        list(reference.columns), list(schema), columns, exclude, "reference", str(current_path)
-    )
-    notes.extend(reference.notes())
+    chosen = list(current)
+    missing = [c for c in chosen if c not in reference.columns]
+    if missing:
+        raise MlopsInputError(f"the reference statistics have no column(s) {missing!r}")
+    if not chosen:
+        raise MlopsInputError("no columns to compare; pass the current counts of at least one column")
     options.check(chosen)
-    for name in chosen:
-        prof = reference.columns[name]
-        if prof.kind == "numeric" and schema[name] != "numeric":
-            raise MlopsInputError(
-                f"column {name!r} is numeric in the reference but categorical in {str(current_path)!r}; cast it"
-            )
-    counters = {n: BinnedCounter(reference.columns[n].edges) for n in chosen if reference.columns[n].kind == "numeric"}
-    counts: dict[str, dict[str, int]] = {n: {} for n in chosen if reference.columns[n].kind == "categorical"}
-    rows = dict.fromkeys(counts, 0)
-    nulls = dict.fromkeys(counts, 0)
-    total = 0
-    for batch in iter_parquet_batches(current_path, chosen, batch_rows=batch_rows):
-        total += batch.num_rows
-        for name in chosen:
-            kind = reference.columns[name].kind
-            col = column_from_arrow(batch.column(name), name, kind)
-            if kind == "numeric":
-                assert col.values is not None
-                counters[name].add(col.values, n_rows=col.n_rows, n_null=col.n_null, n_infinite=col.n_infinite)
-            else:
-                rows[name] += col.n_rows
-                nulls[name] += col.n_null
-                for k, v in (col.counts or {}).items():
-                    counts[name][k] = counts[name].get(k, 0) + v
-    if total == 0:
-        raise MlopsInputError(f"current {str(current_path)!r} has no rows")
     results = []
     for name in chosen:
         prof = reference.columns[name]
+        counts = current[name]
         comp: NumericComparison | CategoricalComparison | None
         if prof.kind == "numeric":
-            c = counters[name]
-            comp = c.compare(prof, options.bins) if c.n_valid and prof.n_valid else None
-            results.append(
-                _column_result(name, "numeric", prof.n_rows, prof.n_null, c.n_rows, c.n_null, comp, options, [])
-            )
+            if counts.categories is not None:
+                raise MlopsInputError(f"column {name!r} is numeric in the reference; pass bin counts, not categories")
+            comp = counts.compare_numeric(prof, options.bins) if counts.n_valid and prof.n_valid else None
+            extra = _inf_note(prof.n_infinite, counts.n_infinite)
         else:
-            comp = compare_counts(dict(prof.categories), counts[name]) if prof.categories and counts[name] else None
-            results.append(
-                _column_result(
-                    name, "categorical", prof.n_rows, prof.n_null, rows[name], nulls[name], comp, options, []
-                )
+            cats = dict(counts.categories or {})
+            rng = column_rng(options.seed, name)
+            comp = compare_counts(dict(prof.categories), cats, rng=rng) if prof.categories and cats else None
+            extra = []
+        results.append(
+            _column_result(
+                name, prof.kind, prof.n_rows, prof.n_null, counts.n_rows, counts.n_null, comp, options, extra
             )
-    return DriftResult(_decide(results, options), options.correction, None, notes)
+        )
+    ordered, size = _decide(results, options)
+    return DriftResult(ordered, options.correction, None, [*notes, *reference.notes()], options.seed, size)

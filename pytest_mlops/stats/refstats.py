@@ -24,7 +24,15 @@ import numpy.typing as npt
 from pytest_mlops.errors import MlopsInputError
 from pytest_mlops.stats.drift import CategoricalComparison, NumericComparison, compare_binned, compare_counts
 
-__all__ = ["FORMAT", "GRID", "BinnedCounter", "ColumnProfile", "ReferenceProfile", "profile_column"]
+__all__ = [
+    "FORMAT",
+    "GRID",
+    "BinnedCounter",
+    "ColumnCounts",
+    "ColumnProfile",
+    "ReferenceProfile",
+    "profile_column",
+]
 
 FORMAT = "pytest-mlops-drift-stats/1"
 #: Quantile levels k/GRID of the reference define the bins of a saved profile.
@@ -150,6 +158,65 @@ def profile_column(col: Any, grid: int = GRID) -> ColumnProfile:
     )
 
 
+@dataclass
+class ColumnCounts:
+    """The current side of one column as counts only (what a Spark job or a batch reader produces).
+
+    Numeric: ``counts[i]`` values in bin ``i`` of the reference's interior ``edges`` (right-closed:
+    ``(-inf, e0], (e0, e1], ..., (e_last, inf)``, so ``len(counts) == len(edges) + 1``), with
+    optional per-bin ``sums``, ``low``/``high`` (min/max) and ``std`` (ddof 0) for the
+    Wasserstein distance. Categorical: ``categories`` maps ``str(category)`` to its count.
+    ``n_rows`` counts every row, ``n_null`` the nulls among them (NaN, None, NaT).
+    """
+
+    n_rows: int
+    n_null: int
+    counts: Sequence[int] = ()
+    sums: Sequence[float] | None = None
+    low: float | None = None
+    high: float | None = None
+    std: float | None = None
+    n_infinite: int = 0
+    categories: Mapping[str, int] | None = None
+
+    @property
+    def n_valid(self) -> int:
+        if self.categories is not None:
+            return int(sum(self.categories.values()))
+        return int(sum(self.counts))
+
+    def compare_numeric(self, ref: ColumnProfile, bins: int) -> NumericComparison:
+        """Compare these counts with the saved reference column (same bins)."""
+        edges = np.asarray(ref.edges, dtype=np.float64)
+        counts = np.asarray(self.counts, dtype=np.int64)
+        if counts.size != edges.size + 1:
+            raise MlopsInputError(
+                f"column {ref.name!r}: {counts.size} bin counts for {edges.size} reference edges; "
+                f"count the current values into the reference's {edges.size + 1} bins"
+            )
+        full = np.concatenate(([ref.low], edges, [ref.high]))
+        if self.sums is not None:
+            sums = np.asarray(self.sums, dtype=np.float64)
+        else:  # unknown sums: each bin's values at its midpoint (the KS bound stays valid)
+            sums = counts * (full[:-1] + full[1:]) / 2.0
+        low = float(self.low) if self.low is not None else float(ref.low)
+        high = float(self.high) if self.high is not None else float(ref.high)
+        return compare_binned(
+            edges,
+            np.asarray(ref.counts, dtype=np.int64),
+            np.asarray(ref.sums, dtype=np.float64),
+            counts,
+            sums,
+            ref_low=ref.low,
+            ref_high=ref.high,
+            cur_low=low,
+            cur_high=high,
+            std_reference=ref.std,
+            std_current=float(self.std) if self.std is not None else ref.std,
+            psi_edges_index=psi_index(bins, len(ref.edges) + 1),
+        )
+
+
 class BinnedCounter:
     """Counts (and sums) numeric values into a profile's bins, batch by batch; exact."""
 
@@ -190,6 +257,20 @@ class BinnedCounter:
             return 0.0
         mean = self.total / n
         return math.sqrt(max(self.total_sq / n - mean * mean, 0.0))
+
+    def to_counts(self) -> ColumnCounts:
+        """The counts gathered so far, as :class:`ColumnCounts`."""
+        n = self.n_valid
+        return ColumnCounts(
+            n_rows=self.n_rows,
+            n_null=self.n_null,
+            counts=self.counts.tolist(),
+            sums=self.sums.tolist(),
+            low=self.low if n else None,
+            high=self.high if n else None,
+            std=self.std(),
+            n_infinite=self.n_infinite,
+        )
 
     def compare(self, ref: ColumnProfile, bins: int) -> NumericComparison:
         return compare_binned(
@@ -282,88 +363,3 @@ class ReferenceProfile:
         for name in columns:
             cols[name] = profile_column(source.column(name, kinds[name]))
         return cls(cols, source.n_rows, label)
-
-    @classmethod
-    def from_parquet(
-        cls,
-        path: str | Path,
-        columns: Sequence[str] | None = None,
-        *,
-        categorical: Sequence[str] = (),
-        batch_rows: int = 262_144,
-        sample: int = 200_000,
-        seed: int = 0,
-    ) -> ReferenceProfile:
-        """Two passes over a Parquet file larger than memory.
-
-        Pass 1 keeps a seeded uniform sample of ``sample`` values per numeric column, whose
-        quantiles become the bin edges (edges are only cut points: the counts are exact).
-        Pass 2 counts every value into those bins.
-        """
-        from pytest_mlops.integrations.streaming import column_from_arrow, iter_parquet_batches, parquet_schema
-
-        schema = parquet_schema(path)
-        names = list(columns) if columns is not None else list(schema)
-        missing = [c for c in names if c not in schema]
-        if missing:
-            raise MlopsInputError(f"reference {str(path)!r} has no column(s) {missing!r}")
-        kinds = {c: ("categorical" if c in categorical else schema[c]) for c in names}
-        rng = np.random.default_rng(seed)
-        keys: dict[str, FloatArray] = {c: np.empty(0) for c in names if kinds[c] == "numeric"}
-        kept: dict[str, FloatArray] = {c: np.empty(0) for c in keys}
-        cats: dict[str, dict[str, int]] = {c: {} for c in names if kinds[c] == "categorical"}
-        nulls = dict.fromkeys(names, 0)
-        n_rows = 0
-        for batch in iter_parquet_batches(path, names, batch_rows=batch_rows):
-            n_rows += batch.num_rows
-            for c in names:
-                col = column_from_arrow(batch.column(c), c, kinds[c])
-                if kinds[c] == "categorical":
-                    nulls[c] += col.n_null
-                    for k, v in (col.counts or {}).items():
-                        cats[c][k] = cats[c].get(k, 0) + v
-                    continue
-                assert col.values is not None
-                prio = rng.random(col.values.size)
-                allk = np.concatenate([keys[c], prio])
-                allv = np.concatenate([kept[c], col.values])
-                if allk.size > sample:
-                    top = np.argpartition(allk, sample - 1)[:sample]
-                    allk, allv = allk[top], allv[top]
-                keys[c], kept[c] = allk, allv
-        counters: dict[str, BinnedCounter] = {}
-        for c in keys:
-            s = np.sort(kept[c])
-            if s.size == 0:
-                counters[c] = BinnedCounter([])
-                continue
-            ranks = [math.ceil(k * s.size / GRID) - 1 for k in range(1, GRID)]
-            counters[c] = BinnedCounter(s[ranks])
-        for batch in iter_parquet_batches(path, list(keys), batch_rows=batch_rows):
-            for c in keys:
-                col = column_from_arrow(batch.column(c), c, "numeric")
-                assert col.values is not None
-                counters[c].add(col.values, n_rows=col.n_rows, n_null=col.n_null, n_infinite=col.n_infinite)
-        out: dict[str, ColumnProfile] = {}
-        for c in names:
-            if kinds[c] == "categorical":
-                out[c] = ColumnProfile(c, "categorical", "", n_rows, nulls[c], categories=cats[c])
-                continue
-            bc = counters[c]
-            n = bc.n_valid
-            out[c] = ColumnProfile(
-                c,
-                "numeric",
-                "",
-                n_rows,
-                bc.n_null,
-                bc.n_infinite,
-                edges=bc.edges.tolist(),
-                counts=bc.counts.tolist() if bc.edges.size else [0] * GRID,
-                sums=bc.sums.tolist() if bc.edges.size else [0.0] * GRID,
-                low=bc.low if n else 0.0,
-                high=bc.high if n else 0.0,
-                mean=bc.total / n if n else 0.0,
-                std=bc.std(),
-            )
-        return cls(out, n_rows, str(path), GRID, {"rows": sample, "seed": seed})

@@ -84,7 +84,9 @@ def test_drift_warns_with_marker(mlops_drift, train, serving):
 
 
 def test_overrides_make_it_pass(mlops_drift, train, serving):
-    mlops_drift.data(train, serving, thresholds={"income": 2.0}, methods={"city": "psi"}, max_share=0.25)
+    mlops_drift.data(
+        train, serving, thresholds={"income": 2.0}, methods={"income": "wasserstein", "city": "psi"}, max_share=0.25
+    )
 
 
 def test_plain_function(train, serving):
@@ -101,11 +103,13 @@ def test_pass_fail_warn_messages(pytester: pytest.Pytester, xdist_args: list[str
     result.stdout.fnmatch_lines(
         [
             "*GateFailure: drift gate 'data drift' failed: 2 of 4 columns drifted (share 0.5 > 0)",
-            "*  income: wasserstein * > 0.1",
-            "*  city: jensenshannon * > 0.1",
-            "*hint: if the change is expected, refresh the reference*thresholds={'income': ...}*",
+            "*  *: * p_adj=* < 0.02, *",
+            "*  *: * p_adj=* < 0.02, *",
+            "*hint: if the change is expected, refresh the reference*thresholds={'*': ...}*",
         ]
     )
+    result.stdout.fnmatch_lines(["*  income: ks p_adj=* < 0.02, D * >= 0.04"])
+    result.stdout.fnmatch_lines(["*  city: chi2 p_adj=* < 0.02, total variation * >= 0.04"])
     result.stdout.fnmatch_lines(["*GateWarning: drift gate 'serving drift' warned: 2 of 4 columns drifted*"])
     out = result.stdout.str()
     assert "pytest_mlops/stats" not in out
@@ -113,15 +117,18 @@ def test_pass_fail_warn_messages(pytester: pytest.Pytester, xdist_args: list[str
     gates = {(given_name(g), g["nodeid"].split("::")[-1]): g for g in data["gates"]}
     failed = gates[("data drift", "test_drift_fails")]
     cols = failed["details"]["columns"]
-    assert [c["column"] for c in cols[:2]] == ["income", "city"]
+    assert {c["column"] for c in cols[:2]} == {"income", "city"}
     assert failed["details"]["share_drifted"] == 0.5
     assert failed["details"]["sampling"] is None
-    income = cols[0]
+    assert failed["details"]["seed"] == 0
+    assert failed["details"]["correction"] == "bh"
+    by_column = {c["column"]: c for c in cols}
+    income = by_column["income"]
     assert income["type"] == "numeric"
     assert income["drifted"] is True
     assert len(income["histogram"]["edges"]) == len(income["reference"]) + 1 == len(income["current"]) + 1
     assert sum(income["reference"]) == pytest.approx(1.0)
-    city = cols[1]
+    city = by_column["city"]
     assert city["histogram"]["categories"] == ["a", "b", "c"]
     assert city["current"] == pytest.approx([0.2, 0.3, 0.5], abs=0.03)
     overrides = gates[("data drift", "test_overrides_make_it_pass")]
@@ -161,7 +168,7 @@ def test_saved_statistics_via_ini_and_cli(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "*drift gate 'data drift' failed: 1 of 2 columns drifted (share 0.5 > 0)",
-            "*  x: wasserstein 0.6* > 0.1",
+            "*  x: ks p_adj=* < 0.02, D 0.2* >= 0.04",
             "*note: 1 numeric columns compared by bins (saved or streamed statistics): KS statistics within +0.00*",
         ]
     )
@@ -196,13 +203,13 @@ def test_predictions_labels_and_multivariate(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "*drift gate 'prediction drift' failed: 1 of 1 column drifted (share 1 > 0)",
-            "*  prediction: wasserstein * > 0.1",
+            "*  prediction: ks p_adj=* < 0.02, D * >= 0.04",
         ]
     )
     result.stdout.fnmatch_lines(
         [
             "*drift gate 'label drift' failed: 1 of 1 column drifted*",
-            "*  label: chi2 p=* < 0.05",
+            "*  label: chi2 p_adj=* < 0.02, total variation 0.2 >= 0.04",
         ]
     )
     result.stdout.fnmatch_lines(
@@ -236,7 +243,7 @@ def test_unknown_method(mlops_drift, train):
 
 
 def test_unknown_correction(mlops_drift, train):
-    mlops_drift.data(train, train, correction="holm")
+    mlops_drift.data(train, train, correction="sidak")
 
 
 def test_no_reference(mlops_drift, train):
@@ -258,7 +265,7 @@ BAD_EXPECTED = {
     "cast one side*categorical=['age']",
     "test_empty_current": "current has no rows; drift needs data on both sides",
     "test_unknown_method": "methods['age']='energy' is not known; use one of ['chi2', *]",
-    "test_unknown_correction": "correction='holm' is not known; use None, 'bonferroni' or 'bh'",
+    "test_unknown_correction": "correction='sidak' is not known; use None, 'bonferroni', 'holm', 'bh' or 'by'",
     "test_no_reference": "data drift: no reference given; pass reference data or saved statistics, or set "
     "mlops_drift_stats*",
     "test_missing_stats_file": "drift statistics '*/nope.json' do not exist (relative paths start at the "
@@ -297,7 +304,7 @@ def test_tiny_samples_and_constant_columns_explain_themselves(pytester: pytest.P
     result.assert_outcomes(passed=1)
     gate = read_json(pytester.path / "r.json")["gates"][0]
     notes = {c["column"]: c["notes"] for c in gate["details"]["columns"]}
-    assert any("low statistical power" in n and "D >= 0.91" in n for n in notes["a"])
+    assert any("low statistical power" in n and "D >= 0.90" in n for n in notes["a"])
     assert "reference is constant: wasserstein normalised by the current standard deviation" in notes["k"]
     assert any(e.startswith("note: a: only 5 reference and 4 current values") for e in gate["evidence"])
 
@@ -322,4 +329,4 @@ def test_drift_cli_save_and_check(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["drift", "check", str(stats), str(tmp_path / "moved.parquet")]) == 1
     out = capsys.readouterr().out
     assert "drift gate 'drift of moved.parquet' failed: 1 of 2 columns drifted (share 0.5 > 0)" in out
-    assert re.search(r"^  v: wasserstein (0\.9[5-9]|1\.0)\d* > 0\.1$", out, re.MULTILINE)
+    assert re.search(r"^  v: ks p_adj=\S+ < 0\.02, D 0\.3\d+ >= 0\.04$", out, re.MULTILINE)
