@@ -81,6 +81,7 @@ def test_cli_infer_reads_several_files(tmp_path: Path, capsys: pytest.CaptureFix
     assert "coerce: true" in capsys.readouterr().out
 
 
+@pytest.mark.mlops_stop_at_first  # pytest.raises(GateFailure) needs the failure raised where it happens
 @pytest.mark.parametrize(
     ("bounds", "value"),
     [({"at_least": 0}, math.inf), ({"at_most": 10}, -math.inf), ({"at_least": 0, "at_most": 10}, math.inf)],
