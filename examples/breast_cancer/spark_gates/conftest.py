@@ -24,7 +24,9 @@ def lake(mlops_spark) -> Path:
     root = DATA / "lake"
     for name in ("reference", "current"):
         target = root / name
-        if not target.exists():
-            frame = pd.read_csv(DATA / f"{name}.csv")
-            mlops_spark.createDataFrame(frame).write.partitionBy("site").parquet(str(target))
+        if not target.exists():  # through Parquet: the dtypes of the CSV as pandas reads it
+            staged = root / f"{name}.staging.parquet"
+            root.mkdir(parents=True, exist_ok=True)
+            pd.read_csv(DATA / f"{name}.csv").to_parquet(staged, index=False)
+            mlops_spark.read.parquet(str(staged)).write.partitionBy("site").parquet(str(target))
     return root
