@@ -282,7 +282,7 @@ def n_rows(frame: Any) -> int:
 def described(frame: Any, what: str) -> str:
     """``what``, naming the file the frame was loaded from when it was (and ``what`` does not yet)."""
     ident = identity(frame)
-    if ident is None or ident.path in what:
+    if ident is None or ident.path in what or Path(ident.path).name in what:
         return what
     return f"{what} (from {ident.path!r})"
 
