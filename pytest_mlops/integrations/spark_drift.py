@@ -476,14 +476,16 @@ def compare_drift(
             )
         else:
             counts = category_counts(current, name)
-            cat = compare_counts(dict(prof.categories), counts) if prof.categories and counts else None
+            rng = driftset.column_rng(options.seed, name)
+            cat = compare_counts(dict(prof.categories), counts, rng=rng) if prof.categories and counts else None
             nulls = cur_rows - sum(counts.values())
             results.append(
                 driftset._column_result(
                     name, "categorical", prof.n_rows, prof.n_null, cur_rows, nulls, cat, options, []
                 )
             )
-    return driftset.DriftResult(driftset._decide(results, options), options.correction, None, notes)
+    ordered, size = driftset._decide(results, options)
+    return driftset.DriftResult(ordered, options.correction, None, notes, options.seed, size)
 
 
 def open_source(text: str, what: str) -> tuple[DataFrame, Callable[[], None]]:
