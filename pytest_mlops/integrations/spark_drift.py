@@ -45,6 +45,7 @@ from pytest_mlops.integrations import _spark_worker, is_spark_frame
 from pytest_mlops.integrations.spark import _q, pandas_dtype
 from pytest_mlops.integrations.streaming import ColumnData
 from pytest_mlops.stats.refstats import GRID, BinnedCounter, ColumnProfile, ReferenceProfile, profile_column
+from pytest_mlops.stats.significance import column_rng
 
 __all__ = ["BRACKET_CAP", "SAMPLE", "compare_drift", "kinds_of", "reference_profile"]
 
@@ -476,7 +477,7 @@ def compare_drift(
             )
         else:
             counts = category_counts(current, name)
-            rng = driftset.column_rng(options.seed, name)
+            rng = column_rng(options.seed, name)
             cat = compare_counts(dict(prof.categories), counts, rng=rng) if prof.categories and counts else None
             nulls = cur_rows - sum(counts.values())
             results.append(
