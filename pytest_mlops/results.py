@@ -28,7 +28,7 @@ SEVERITIES: tuple[Severity, ...] = ("fail", "warn")
 
 #: Gate kinds with a marker of their own (``mlops_<kind>``); the generic gate
 #: uses ``custom`` unless told otherwise.
-KINDS: tuple[str, ...] = ("schema", "feature", "model", "drift", "deployment")
+KINDS: tuple[str, ...] = ("schema", "feature", "model", "drift", "deployment", "featurestore")
 
 JSONValue = None | bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"]
 
