@@ -87,6 +87,9 @@ def parse_ttl(ttl: Any, what: str = "ttl") -> float | None:
 def duration_text(seconds: float) -> str:
     """A duration in the largest unit that keeps it readable: ``1s``, ``90 min``, ``2.5 days``."""
     s = abs(seconds)
+    if s >= 86_400 and s % 86_400 == 0:
+        days = int(seconds // 86_400)
+        return "1 day" if days == 1 else f"{days} days"
     if s < 120:
         return f"{fmt(seconds)}s"
     if s < 3600 or (s < 7200 and s % 3600):
