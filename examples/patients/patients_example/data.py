@@ -16,7 +16,7 @@ START = pd.Timestamp("2026-03-01", tz="UTC")
 DAYS = 7
 PATIENTS = 200
 #: the feature views' TTLs (feature_repo/features.py)
-TTL = {"vitals": pd.Timedelta("1d"), "labs": pd.Timedelta("2d")}
+TTL = {"vitals": pd.Timedelta(days=1), "labs": pd.Timedelta(days=2)}
 
 
 def vitals(seed: int = 0) -> pd.DataFrame:
