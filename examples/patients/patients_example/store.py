@@ -29,3 +29,20 @@ def apply(repo: str | Path) -> Any:
 def materialize(store: Any, until: datetime) -> None:
     """Load the offline values up to ``until`` into the online store (as a scheduled job would)."""
     store.materialize(data.START.to_pydatetime() - data.TTL["labs"].to_pytimedelta(), until)
+
+
+def main() -> None:
+    import argparse
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description="feast apply + materialize for the example repository")
+    parser.add_argument("--repo", default=str(Path(__file__).resolve().parents[1] / "feature_repo"))
+    parser.add_argument("--until", required=True, help="materialise up to this ISO time (the scheduled job's 'now')")
+    args = parser.parse_args()
+    until = datetime.fromisoformat(args.until)
+    materialize(apply(args.repo), until)
+    print(f"applied {args.repo} and materialised up to {until.isoformat()}")
+
+
+if __name__ == "__main__":
+    main()
