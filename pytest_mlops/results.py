@@ -113,7 +113,7 @@ class GateResult:
     """The outcome of one gate check.
 
     Attributes:
-        kind: ``schema``, ``feature``, ``model``, ``drift``, ``deployment`` or a
+        kind: ``schema``, ``feature``, ``model``, ``drift``, ``deployment``, ``featurestore`` or a
             user's own (``custom`` for the generic gate).
         name: what was checked, e.g. ``"roc_auc"`` or ``"orders schema"``.
         passed: whether the check held.
