@@ -27,8 +27,8 @@ CODE_KIND = "code"
 DEFAULT_STAGES = (
     "ci = code schema feature",
     "ct = schema feature model drift",
-    "cd = model drift deployment",
-    "monitor = drift",
+    "cd = model drift deployment featurestore",
+    "monitor = drift featurestore",
 )
 
 TRUE_WORDS = ("1", "true", "yes", "on")
@@ -105,6 +105,11 @@ OPTIONS: tuple[Option, ...] = (
         "saved reference statistics for the drift gates (made by 'pytest-mlops drift save')",
         metavar="PATH",
     ),
+    Option(
+        "feature_repo",
+        "Feast feature repository (the folder of feature_store.yaml) for mlops_feature_store",
+        metavar="PATH",
+    ),
     # -- models and MLflow -----------------------------------------------------------------
     Option(
         "tracking_uri",
@@ -176,6 +181,7 @@ class Settings:
     holdout_data: Path | None = None
     label: str | None = None
     drift_stats: Path | None = None
+    feature_repo: Path | None = None
     tracking_uri: str | None = None
     registry_uri: str | None = None
     model_name: str | None = None
@@ -311,7 +317,16 @@ def load_settings(config: pytest.Config) -> Settings:
             if not names or any("/" in n for n in names):
                 raise _usage(opt, raw, "give file names without folders, e.g. 'mlops-gates.yaml'")
             values[opt.stem] = names
-        elif opt.stem in ("report", "summary", "html", "reference_data", "current_data", "holdout_data", "drift_stats"):
+        elif opt.stem in (
+            "report",
+            "summary",
+            "html",
+            "reference_data",
+            "current_data",
+            "holdout_data",
+            "drift_stats",
+            "feature_repo",
+        ):
             values[opt.stem] = _parse_path(opt, str(raw), config)
         else:
             text = str(raw).strip()

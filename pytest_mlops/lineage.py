@@ -27,6 +27,7 @@ TRACKED_PACKAGES = (
     "pandera",
     "mlflow",
     "deepchecks",
+    "feast",
     "pytest-xdist",
 )
 

@@ -34,6 +34,7 @@ _DESCRIPTIONS = {
     "model": "model threshold gates: metrics vs bounds and vs the champion",
     "drift": "drift gates: reference vs current data, predictions, labels",
     "deployment": "deployment gates: shadow comparison, canary verdict, A/B test",
+    "featurestore": "feature-store gates (Feast): online/offline consistency, freshness of materialised values",
 }
 
 #: fixture name -> gate kind; filled by :func:`pytest_mlops.fixtures.gate_fixture`.

@@ -168,7 +168,13 @@ RUBRIC: tuple[RubricTest, ...] = (
         "the slice gate with a max_gap bound over a sensitive attribute",
         _slice_gap,
     ),
-    _t("infrastructure", 1, "Training is reproducible", "manual: list 'infrastructure-1' in mlops_manual_tests"),
+    _t(
+        "infrastructure",
+        1,
+        "Training is reproducible",
+        "a reproducibility gate (mlops_reproducible: retrain twice with one seed)",
+        _ran("model", "reproducibility"),
+    ),
     _t("infrastructure", 2, "Model specs are unit tested", "manual: list 'infrastructure-2' in mlops_manual_tests"),
     _t(
         "infrastructure",

@@ -28,7 +28,7 @@ SEVERITIES: tuple[Severity, ...] = ("fail", "warn")
 
 #: Gate kinds with a marker of their own (``mlops_<kind>``); the generic gate
 #: uses ``custom`` unless told otherwise.
-KINDS: tuple[str, ...] = ("schema", "feature", "model", "drift", "deployment")
+KINDS: tuple[str, ...] = ("schema", "feature", "model", "drift", "deployment", "featurestore")
 
 JSONValue = None | bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"]
 
@@ -113,7 +113,7 @@ class GateResult:
     """The outcome of one gate check.
 
     Attributes:
-        kind: ``schema``, ``feature``, ``model``, ``drift``, ``deployment`` or a
+        kind: ``schema``, ``feature``, ``model``, ``drift``, ``deployment``, ``featurestore`` or a
             user's own (``custom`` for the generic gate).
         name: what was checked, e.g. ``"roc_auc"`` or ``"orders schema"``.
         passed: whether the check held.

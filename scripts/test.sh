@@ -30,3 +30,6 @@ pytest -n 2 --dist loadgroup "$@"
 
 echo "==> deepchecks integration, in its own environment (numpy<2, scikit-learn 1.7)"
 bash scripts/test-deepchecks.sh
+
+echo "==> Feast integration, in its own environment (pandas<3)"
+bash scripts/test-feast.sh

@@ -15,7 +15,7 @@ CASES = [
         ["--mlops-stages=ci = code bogus"],
         "",
         "ERROR: --mlops-stages / mlops_stages: 'ci = code bogus' is not valid; unknown kind 'bogus'; write "
-        "'name = kind kind ...' with kinds from: code, deployment, drift, feature, model, schema",
+        "'name = kind kind ...' with kinds from: code, deployment, drift, feature, featurestore, model, schema",
     ),
     (
         ["--mlops-stages=just words"],

@@ -1,0 +1,1 @@
+"""A small feature-store example: patients with timestamped vitals and labs."""
