@@ -9,6 +9,25 @@ from typing import Any
 
 import pytest
 
+
+def _register_pandera_pandas_backend() -> None:
+    """Let pandera register its pandas backend now, outside pytester's in-process runs.
+
+    pandera does it on the first validation and adds a ``DataFrame.pandera`` accessor; a run
+    that does it first drops those modules afterwards, and the next run re-registering the
+    accessor warns (an error here). The schema gate's fast path often skips pandera entirely,
+    so which run validates first would depend on test order.
+    """
+    try:
+        import pandas as pd
+        import pandera.pandas as pa
+    except ImportError:
+        return
+    pa.DataFrameSchema({"x": pa.Column(int)}).validate(pd.DataFrame({"x": [1]}))
+
+
+_register_pandera_pandas_backend()
+
 #: Every acceptance test runs serially and under pytest-xdist (results must travel from workers).
 XDIST_MODES = [pytest.param([], id="serial"), pytest.param(["-n", "2"], id="xdist")]
 
