@@ -882,11 +882,79 @@ class GenericDetails(Contract):
         return cls(_observed(gate), b.opt_num("at_least"), b.opt_num("at_most"), dict(gate.details))
 
 
+# -- feature store and reproducibility ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PointInTimeDetails(Contract):
+    """``point_in_time``: joined values that an as-of join would not give, per feature column."""
+
+    checks: ClassVar[tuple[str, ...]] = ("point_in_time",)
+    rows: int
+    wrong_rows: int
+    columns_checked: tuple[JSONValue, ...]
+    failures: tuple[Failure, ...]
+
+    @classmethod
+    def from_gate(cls, gate: GateResult) -> PointInTimeDetails:
+        d, _ = _readers(gate)
+        return cls(d.integer("rows"), d.integer("wrong_rows"), d.values("columns_checked"),
+                   d.items("failures", Failure.read, optional=True))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReproducibilityDetails(Contract):
+    """``reproducibility``: runs retrained with one seed, their largest disagreement against ``atol``."""
+
+    checks: ClassVar[tuple[str, ...]] = ("reproducibility",)
+    runs: int
+    seed: int
+    max_difference: float | None
+    atol: float
+
+    @classmethod
+    def from_gate(cls, gate: GateResult) -> ReproducibilityDetails:
+        d, b = _readers(gate)
+        return cls(d.integer("runs"), d.integer("seed"), _observed(gate), b.num("atol"))
+
+
+@dataclass(frozen=True)
+class OnlineOfflineDetails(Contract):
+    """``online_offline``: online values that differ from the offline as-of-now values."""
+
+    checks: ClassVar[tuple[str, ...]] = ("online_offline",)
+    now: str
+    values: int
+    mismatched: int
+
+    @classmethod
+    def from_gate(cls, gate: GateResult) -> OnlineOfflineDetails:
+        d, _ = _readers(gate)
+        observed = _observed(gate)
+        return cls(d.text("now"), d.integer("values"), int(observed) if observed is not None else 0)
+
+
+@dataclass(frozen=True)
+class FreshnessDetails(Contract):
+    """``freshness``: the age of each feature view's newest materialisation (``views``)."""
+
+    checks: ClassVar[tuple[str, ...]] = ("freshness",)
+    now: str
+    oldest_seconds: float | None
+    views: tuple[JSONValue, ...]
+
+    @classmethod
+    def from_gate(cls, gate: GateResult) -> FreshnessDetails:
+        d, _ = _readers(gate)
+        return cls(d.text("now"), _observed(gate), d.values("views"))
+
+
 _ALL: Sequence[type[Contract]] = (
     SchemaDetails, ExpectationsDetails, ExampleSkewDetails, DistributionSkewDetails, LeakageDetails,
     MetricDetails, ChampionDetails, NonInferiorityDetails, SlicesDetails, BaselineDetails, LatencyDetails,
     ModelSizeDetails, DriftDetails, MultivariateDetails, ShadowDetails, CanaryDetails, ABTestDetails,
-    SampleRatioDetails, StoredBaselineDetails, DeepchecksDetails, GenericDetails,
+    SampleRatioDetails, StoredBaselineDetails, DeepchecksDetails, GenericDetails, PointInTimeDetails,
+    ReproducibilityDetails, OnlineOfflineDetails, FreshnessDetails,
 )  # fmt: skip
 
 #: check name -> its contract (every canonical name in docs/architecture.md).

@@ -277,6 +277,39 @@ def generic(workdir: Path, passes: bool) -> Any:
     return gate(f"revenue per user {passes}", 3.4 if passes else 2.1, at_least=3.0)
 
 
+def point_in_time(workdir: Path, passes: bool) -> Any:
+    import numpy as np
+    import pandas as pd
+
+    from pytest_mlops.gates.featurestore import point_in_time as gate
+
+    base = pd.Timestamp("2026-01-01", tz="UTC")
+    times = [base + pd.Timedelta(hours=6 * i) for i in range(4)]
+    vitals = pd.DataFrame({"patient_id": np.repeat(np.arange(5), 4), "event_timestamp": np.tile(times, 5)})
+    vitals["heart_rate"] = np.arange(len(vitals), dtype=float)
+    events = pd.DataFrame({"patient_id": [0, 1, 2, 3, 4], "event_timestamp": [base + pd.Timedelta(hours=7)] * 5})
+    joined = pd.merge_asof(events.sort_values("event_timestamp"), vitals.sort_values("event_timestamp"),
+                           on="event_timestamp", by="patient_id").reset_index(drop=True)  # fmt: skip
+    if not passes:  # one row sees its patient's value from 5 hours later
+        later = vitals[(vitals.patient_id == 0) & (vitals.event_timestamp == base + pd.Timedelta(hours=12))]
+        joined.loc[joined.patient_id == 0, "heart_rate"] = float(later.heart_rate.iloc[0])
+    return gate(joined, {"vitals": vitals}, entity="patient_id", name=f"point in time {passes}")
+
+
+def reproducibility(workdir: Path, passes: bool) -> Any:
+    import numpy as np
+
+    from pytest_mlops.gates.reproducibility import reproducible
+
+    draws = iter(range(10))
+
+    def train(seed: int) -> dict[str, Any]:
+        rng = np.random.default_rng(seed if passes else seed + next(draws))
+        return {"metrics": {"accuracy": float(rng.uniform())}, "predictions": rng.uniform(size=5)}
+
+    return reproducible(train, seed=3, name=f"reproducible {passes}")
+
+
 CHECKS: dict[str, Callable[[Path, bool], Any]] = {
     "schema": schema,
     "expectations": expectations,
@@ -301,10 +334,16 @@ CHECKS: dict[str, Callable[[Path, bool], Any]] = {
     "sample_ratio": sample_ratio,
     "stored_baseline": stored_baseline,
     "": generic,
+    "point_in_time": point_in_time,
+    "reproducibility": reproducibility,
 }
 
 #: checks that cannot run in the main environment (deepchecks has its own)
-NOT_HERE = {"deepchecks": "deepchecks runs in its own environment (scripts/test-deepchecks.sh)"}
+NOT_HERE = {
+    "deepchecks": "deepchecks runs in its own environment (scripts/test-deepchecks.sh)",
+    "online_offline": "Feast runs in its own environment (scripts/test-feast.sh)",
+    "freshness": "Feast runs in its own environment (scripts/test-feast.sh)",
+}
 
 
 def run(check: str, passes: bool, workdir: str | os.PathLike[str]) -> Any:
