@@ -199,6 +199,8 @@ def _evaluate(
             rng = f"below {fmt(lo)}"
         else:
             rng = f"outside [{fmt(lo)}, {fmt(hi)}]"
+        if (low is None or high is None) and bool(np.isinf(bad_arr).any()):
+            rng += " or infinite"  # inf is outside any range, also a one-sided one
         if count:
             text = (
                 f"{count} of {len(arr)} values {rng}, e.g. {', '.join(map(_show, examples))} "

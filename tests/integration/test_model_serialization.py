@@ -191,7 +191,8 @@ def test_a_model_whose_module_is_missing_is_one_line(
         "or register the model with code_paths=[...] so MLflow ships that code with it"
     )
     assert expected in out, out[-3000:]
-    assert out.count(expected) == 1
+    # once in the report; the short summary repeats it in full when CI is set (pytest does not truncate there)
+    assert out.split("short test summary info")[0].count(expected) == 1
     for leak in ("Traceback", "ModuleNotFoundError", "site-packages", "During handling"):
         assert leak not in out, out[-3000:]
     assert result.ret == 1
