@@ -30,7 +30,7 @@ def test_expect_passes_and_records_details() -> None:
 
 
 def test_inf_counts_as_out_of_range() -> None:
-    with pytest.raises(GateFailure, match=r"1 of 3 values above 10, e\.g\. inf \(min 1, max inf\)"):
+    with pytest.raises(GateFailure, match=r"1 of 3 values above 10 or infinite, e\.g\. inf \(min 1, max inf\)"):
         expect(pd.DataFrame({"x": [1.0, np.inf, 2.0]}), "x", at_most=10)
 
 
