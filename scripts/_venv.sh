@@ -21,3 +21,14 @@ ensure_venv() {
   fi
   export PATH="$PWD/$venv/bin:$PATH"
 }
+
+# An integration's own environment: like ensure_venv, but first drops a stale stamp when the
+# environment was re-made since (the stamp says installed, yet `package` or pytest-mlops is gone).
+ensure_extra_venv() {
+  local extra="$1" package="$2"
+  local probe="import importlib.metadata as m; m.version('$package'); m.version('pytest-mlops'); m.version('pytest')"
+  if [ -f "$MLOPS_VENV/.pytest-mlops-installed" ] && ! "$MLOPS_VENV/bin/python" -c "$probe" 2>/dev/null; then
+    rm -f "$MLOPS_VENV/.pytest-mlops-installed"
+  fi
+  ensure_venv "[$extra]"
+}

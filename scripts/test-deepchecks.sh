@@ -17,12 +17,7 @@ export MLOPS_VENV="${MLOPS_DEEPCHECKS_VENV:-.venv-deepchecks}" # a path relative
 
 # pytest itself is a core dependency; the `test` extra (ruff, mypy, stubs, xdist, hypothesis)
 # is not needed by these tests and stays out of this environment.
-extras="[deepchecks]"
-probe="import importlib.metadata as m; m.version('deepchecks'); m.version('pytest-mlops'); m.version('pytest')"
-if [ -f "$MLOPS_VENV/.pytest-mlops-installed" ] && ! "$MLOPS_VENV/bin/python" -c "$probe" 2>/dev/null; then
-  rm -f "$MLOPS_VENV/.pytest-mlops-installed" # stamped, but someone re-made the environment since
-fi
-ensure_venv "$extras"
+ensure_extra_venv deepchecks deepchecks
 
 echo "==> pytest tests/deepchecks ($MLOPS_VENV)"
 pytest tests/deepchecks -p no:cacheprovider "$@"

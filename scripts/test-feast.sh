@@ -16,12 +16,7 @@ source scripts/_venv.sh
 export MLOPS_VENV="${MLOPS_FEAST_VENV:-.venv-feast}" # a path relative to the repository
 
 # pytest is a core dependency; the `test` extra (ruff, mypy, xdist...) stays out of this environment.
-extras="[feast]"
-probe="import importlib.metadata as m; m.version('feast'); m.version('pytest-mlops'); m.version('pytest')"
-if [ -f "$MLOPS_VENV/.pytest-mlops-installed" ] && ! "$MLOPS_VENV/bin/python" -c "$probe" 2>/dev/null; then
-  rm -f "$MLOPS_VENV/.pytest-mlops-installed" # stamped, but someone re-made the environment since
-fi
-ensure_venv "$extras"
+ensure_extra_venv feast feast
 
 echo "==> pytest tests/feast ($MLOPS_VENV)"
 pytest tests/feast -p no:cacheprovider "$@"

@@ -139,6 +139,48 @@ def _numeric(series: pd.Series, column: str, what: str, purpose: str) -> pd.Seri
     )
 
 
+def range_outcome(
+    column: str,
+    low: float | None,
+    high: float | None,
+    count: int,
+    n: int,
+    examples: list[JSONValue],
+    minimum: float,
+    maximum: float,
+    *,
+    infinite: bool = False,
+) -> Outcome:
+    """The ``range`` outcome: ``count`` of ``n`` values outside [low, high] (either may be None).
+
+    ``minimum``/``maximum`` are shown when values fail; ``infinite`` says some failing value is ±inf,
+    which is outside any range, also a one-sided one. Shared by the pandas and Spark paths.
+    """
+    lo = low if low is not None else -math.inf
+    hi = high if high is not None else math.inf
+    if low is None:
+        rng = f"above {fmt(hi)}"
+    elif high is None:
+        rng = f"below {fmt(lo)}"
+    else:
+        rng = f"outside [{fmt(lo)}, {fmt(hi)}]"
+    if (low is None or high is None) and infinite:
+        rng += " or infinite"
+    if count:
+        text = (
+            f"{count} of {n} values {rng}, e.g. {', '.join(map(_show, examples))} "
+            f"(min {fmt(minimum)}, max {fmt(maximum)})"
+        )
+    else:
+        text = f"all {n} values within bounds (none {rng})"
+    bound_d: dict[str, JSONValue] = {}
+    if low is not None:
+        bound_d["at_least"] = lo
+    if high is not None:
+        bound_d["at_most"] = hi
+    return Outcome(column, "range", count == 0, count, bound_d, text, count, examples)
+
+
 def _top_values(series: pd.Series, limit: int = _EXAMPLES) -> list[JSONValue]:
     counts = series.value_counts(dropna=True)
     return [to_json(v) for v in counts.index[:limit].tolist()]
@@ -193,27 +235,12 @@ def _evaluate(
             distance = np.where(np.isinf(bad_arr), np.inf, np.maximum(lo - bad_arr, bad_arr - hi))
         worst = bad.iloc[np.argsort(-distance, kind="stable")]
         examples = [to_json(v) for v in worst.drop_duplicates().iloc[:_EXAMPLES].tolist()]
-        if low is None:
-            rng = f"above {fmt(hi)}"
-        elif high is None:
-            rng = f"below {fmt(lo)}"
-        else:
-            rng = f"outside [{fmt(lo)}, {fmt(hi)}]"
-        if (low is None or high is None) and bool(np.isinf(bad_arr).any()):
-            rng += " or infinite"  # inf is outside any range, also a one-sided one
-        if count:
-            text = (
-                f"{count} of {len(arr)} values {rng}, e.g. {', '.join(map(_show, examples))} "
-                f"(min {fmt(float(arr.min()))}, max {fmt(float(arr.max()))})"
-            )
-        else:
-            text = f"all {len(arr)} values within bounds (none {rng})"
-        bound_d: dict[str, JSONValue] = {}
-        if low is not None:
-            bound_d["at_least"] = lo
-        if high is not None:
-            bound_d["at_most"] = hi
-        out.append(Outcome(column, "range", count == 0, count, bound_d, text, count, examples))
+        infinite = bool(np.isinf(bad_arr).any())
+        minimum, maximum = (float(arr.min()), float(arr.max())) if count else (0.0, 0.0)
+        given_lo, given_hi = (lo if low is not None else None), (hi if high is not None else None)
+        out.append(
+            range_outcome(column, given_lo, given_hi, count, len(arr), examples, minimum, maximum, infinite=infinite)
+        )
 
     if spec.get("allowed") is not None:
         allowed = spec["allowed"]

@@ -24,6 +24,55 @@ HINT = (
 )
 
 
+def schema_result(
+    gate_name: str,
+    severity: Any,
+    failures: list[Any],
+    *,
+    rows: int,
+    columns_checked: int,
+    backend: str,
+    environment: str | None,
+    source: str,
+) -> GateResult:
+    """The schema gate's result from its failures (``Failure`` objects), whatever engine found them."""
+    n_checks = len(failures)
+    n_cases = sum(f.count for f in failures)
+    columns = sorted({f.column for f in failures if f.column is not None})
+
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}" + ("" if n == 1 else "s")
+
+    if n_checks:
+        summary = (
+            f"{plural(n_checks, 'failed check')} > 0 ({plural(n_cases, 'failure case')} in "
+            f"{plural(len(columns), 'column')}, {plural(rows, 'row')})"
+        )
+    else:
+        summary = f"0 failed checks over {columns_checked} columns and {rows} rows"
+    return GateResult(
+        kind="schema",
+        check="schema",
+        name=gate_name,
+        passed=n_checks == 0,
+        severity=severity,
+        observed=n_checks,
+        bound={"at_most": 0},
+        summary=summary,
+        evidence=[f.line() for f in failures],
+        hint=HINT,
+        details={
+            "failures": [f.to_dict() for f in failures],
+            "failure_cases": n_cases,
+            "rows": rows,
+            "columns_checked": columns_checked,
+            "backend": backend,
+            "environment": environment,
+            "schema": source,
+        },
+    )
+
+
 @_recorder.clean_input_errors
 def check(
     data: Any,
@@ -88,40 +137,14 @@ def check(
         if column in present:
             failures.insert(0, pa_adapter.Failure(column, f"absent_in_environment({environment!r})", 1))
     data_mod.attach_lineage(frame, data_name, compute=fingerprint)
-    rows = data_mod.n_rows(frame)
-    n_checks = len(failures)
-    n_cases = sum(f.count for f in failures)
-    columns = sorted({f.column for f in failures if f.column is not None})
-    if n_checks:
-
-        def plural(n: int, word: str) -> str:
-            return f"{n} {word}" + ("" if n == 1 else "s")
-
-        summary = (
-            f"{plural(n_checks, 'failed check')} > 0 ({plural(n_cases, 'failure case')} in "
-            f"{plural(len(columns), 'column')}, {plural(rows, 'row')})"
-        )
-    else:
-        summary = f"0 failed checks over {len(active.columns)} columns and {rows} rows"
-    result = GateResult(
-        kind="schema",
-        check="schema",
-        name=gate_name,
-        passed=n_checks == 0,
-        severity=resolved,
-        observed=n_checks,
-        bound={"at_most": 0},
-        summary=summary,
-        evidence=[f.line() for f in failures],
-        hint=HINT,
-        details={
-            "failures": [f.to_dict() for f in failures],
-            "failure_cases": n_cases,
-            "rows": rows,
-            "columns_checked": len(active.columns),
-            "backend": loaded.backend,
-            "environment": environment,
-            "schema": loaded.source,
-        },
+    result = schema_result(
+        gate_name,
+        resolved,
+        failures,
+        rows=data_mod.n_rows(frame),
+        columns_checked=len(active.columns),
+        backend=loaded.backend,
+        environment=environment,
+        source=loaded.source,
     )
     return _recorder.emit(result)

@@ -26,7 +26,6 @@ import difflib
 import json
 import math
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,15 +35,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-with warnings.catch_warnings():
-    # With pyspark installed, importing pandera imports pyspark.pandas, which warns that it does not
-    # support pandas 3 (and then fails to import, which pandera tolerates). Our Spark gates use Spark
-    # SQL only, so the warning says nothing about them; it must not break `filterwarnings = error`.
-    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
-    import pandera.errors
-
 from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.integrations import quiet_pyspark_pandas
 from pytest_mlops.results import JSONValue, fmt, to_json
+
+quiet_pyspark_pandas()  # with pyspark on pandas 3, pandera's import of pyspark.pandas would warn
+import pandera.errors  # noqa: E402
 
 __all__ = [
     "Failure",

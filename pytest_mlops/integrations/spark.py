@@ -414,7 +414,7 @@ def check_schema(
 
     ``env`` holds the gate's ``environment`` and ``environments`` arguments.
     """
-    from pytest_mlops.gates.schema import HINT
+    from pytest_mlops.gates.schema import schema_result
 
     environment: str | None = env.get("environment")
     environments: Mapping[str, Any] | None = env.get("environments")
@@ -433,41 +433,15 @@ def check_schema(
     for column in absent:
         if column in frame.types:
             failures.insert(0, Failure(column, f"absent_in_environment({environment!r})", 1))
-    rows = len(frame)
-    n_checks = len(failures)
-    n_cases = sum(f.count for f in failures)
-    columns = sorted({f.column for f in failures if f.column is not None})
-
-    def plural(n: int, word: str) -> str:
-        return f"{n} {word}" + ("" if n == 1 else "s")
-
-    if n_checks:
-        summary = (
-            f"{plural(n_checks, 'failed check')} > 0 ({plural(n_cases, 'failure case')} in "
-            f"{plural(len(columns), 'column')}, {plural(rows, 'row')})"
-        )
-    else:
-        summary = f"0 failed checks over {len(active.columns)} columns and {rows} rows"
-    return GateResult(
-        kind="schema",
-        check="schema",
-        name=gate_name,
-        passed=n_checks == 0,
-        severity=severity,  # type: ignore[arg-type]
-        observed=n_checks,
-        bound={"at_most": 0},
-        summary=summary,
-        evidence=[f.line() for f in failures],
-        hint=HINT,
-        details={
-            "failures": [f.to_dict() for f in failures],
-            "failure_cases": n_cases,
-            "rows": rows,
-            "columns_checked": len(active.columns),
-            "backend": "spark",
-            "environment": environment,
-            "schema": loaded.source,
-        },
+    return schema_result(
+        gate_name,
+        severity,
+        failures,
+        rows=len(frame),
+        columns_checked=len(active.columns),
+        backend="spark",
+        environment=environment,
+        source=loaded.source,
     )
 
 
@@ -523,7 +497,7 @@ def evaluate_expectations(
     distinct count and exact quantiles (Spark's ``percentile``, linear interpolation as pandas);
     failing checks then sample at most three example values each.
     """
-    from pytest_mlops.gates.feature import _EXAMPLES, Outcome
+    from pytest_mlops.gates.feature import _EXAMPLES, Outcome, range_outcome
     from pytest_mlops.results import check_bounds
 
     df, dtype = frame.df, frame.types[column]
@@ -597,25 +571,9 @@ def evaluate_expectations(
                 .limit(_EXAMPLES)
             )
             examples = [to_json(r[0]) for r in worst.collect()]
-        if low is None:
-            rng = f"above {fmt(hi)}"
-        elif high is None:
-            rng = f"below {fmt(lo)}"
-        else:
-            rng = f"outside [{fmt(lo)}, {fmt(hi)}]"
-        if count:
-            text = (
-                f"{count} of {n} values {rng}, e.g. {', '.join(map(_show, examples))} "
-                f"(min {fmt(float(stats['min']))}, max {fmt(float(stats['max']))})"
-            )
-        else:
-            text = f"all {n} values within bounds (none {rng})"
-        bound_d: dict[str, JSONValue] = {}
-        if low is not None:
-            bound_d["at_least"] = lo
-        if high is not None:
-            bound_d["at_most"] = hi
-        out.append(Outcome(column, "range", count == 0, count, bound_d, text, count, examples))
+        given_lo, given_hi = (lo if low is not None else None), (hi if high is not None else None)
+        minimum, maximum = (float(stats["min"]), float(stats["max"])) if count else (0.0, 0.0)
+        out.append(range_outcome(column, given_lo, given_hi, count, n, examples, minimum, maximum))
 
     if spec.get("allowed") is not None:
         count = int(stats["not_allowed"])
