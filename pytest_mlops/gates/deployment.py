@@ -88,16 +88,6 @@ def _is_regression(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> bool:
     return any(not np.all(np.equal(np.mod(x[np.isfinite(x)], 1), 0)) for x in floats)
 
 
-def _ks_statistic(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> float:
-    import numpy as np
-
-    sa, sb = np.sort(a.astype(float)), np.sort(b.astype(float))
-    grid = np.concatenate([sa, sb])
-    cdf_a = np.searchsorted(sa, grid, side="right") / sa.size
-    cdf_b = np.searchsorted(sb, grid, side="right") / sb.size
-    return float(np.max(np.abs(cdf_a - cdf_b)))
-
-
 def _total_variation(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> float:
     from collections import Counter
 
@@ -188,7 +178,9 @@ def shadow(
         gap = np.abs(fa - fb)
         gap = np.where(np.isnan(gap), np.inf, gap)
         disagree = gap > tolerance
-        distance, method = _ks_statistic(fa, fb), "Kolmogorov-Smirnov statistic"
+        from pytest_mlops.stats.significance import ks_statistic
+
+        distance, method = ks_statistic(fa, fb), "Kolmogorov-Smirnov statistic"
         order = np.argsort(-gap, kind="stable")
         score = gap
     else:

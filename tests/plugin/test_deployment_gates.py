@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy
 import pandas
 import pytest
-import scipy.stats  # noqa: F401
+import scipy.stats
 import sklearn.linear_model
 
 from tests.plugin.conftest import given_name, read_json
@@ -169,3 +169,14 @@ def test_ab_not_worse_uses_the_margin() -> None:
     assert ok.summary.startswith("worst case ")
     with pytest.raises(GateFailure, match=r"worst case -0\.0\d+ <= -0\.001"):
         ab_proportions(5_000, 100_000, 4_950, 100_000, min_effect=0.001, require="not_worse")
+
+
+def test_shadow_regression_distance_is_scipys_ks_statistic() -> None:
+    """One KS implementation (stats.significance) serves the drift and the deployment gates."""
+    from pytest_mlops.gates.deployment import shadow
+
+    rng = numpy.random.default_rng(5)
+    a, b = rng.normal(size=400), rng.normal(0.2, 1.0, size=400)  # logged predictions of both models
+    result = shadow(a, b, max_distance=1.0, max_disagreement=1.0, task="regression")
+    expected = scipy.stats.ks_2samp(a, b).statistic
+    assert result.observed["distance"] == pytest.approx(expected, abs=1e-12)
