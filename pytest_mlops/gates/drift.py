@@ -133,6 +133,8 @@ def _gate(
     blind = _blind_spot(result)
     if passed and blind is not None:
         evidence.insert(0, blind["text"])
+        # the one line every renderer shows for a passing gate says what it could not see
+        summary += f"; at n={blind['n']} a mean shift below {blind['mean_shift_sigma']:.2g} sigma could go unnoticed"
     details: dict[str, Any] = {
         "columns": [c.to_details() for c in result.columns],
         "share_drifted": share,

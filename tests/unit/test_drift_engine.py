@@ -173,3 +173,24 @@ def test_datetimes_are_numeric_seconds_in_every_reader(tmp_path: Path) -> None:
     streamed = compare_parquet(profile_parquet(tmp_path / "ref.parquet"), tmp_path / "cur.parquet")
     assert streamed.columns[0].n_current == 1990
     assert streamed.columns[0].scores["psi"] == pytest.approx(a.scores["psi"], abs=0.02)
+
+
+def test_a_passing_small_sample_says_what_it_could_have_missed() -> None:
+    from pytest_mlops.gates.drift import data_drift
+
+    rng = np.random.default_rng(11)
+    small = data_drift(pd.DataFrame({"x": rng.normal(size=120)}), pd.DataFrame({"x": rng.normal(size=120)}))
+    assert small.passed
+    blind = small.details["undetectable"]
+    assert blind["n"] == 120
+    assert 0.2 < blind["mean_shift_sigma"] < 1.0
+    # the summary (the line every renderer shows for a passing gate) carries it, not only the evidence
+    assert small.summary.endswith(
+        f"at n=120 a mean shift below {blind['mean_shift_sigma']:.2g} sigma could go unnoticed"
+    )
+    assert small.evidence[0].startswith("note: at n=120 (x) a mean shift below ")
+
+    large = data_drift(pd.DataFrame({"x": rng.normal(size=20_000)}), pd.DataFrame({"x": rng.normal(size=20_000)}))
+    assert large.passed
+    assert large.details["undetectable"] is None
+    assert "unnoticed" not in large.summary
