@@ -137,3 +137,15 @@ def test_examples_reach_the_monte_carlo_null_and_drift() -> None:
     assert per_column["many"][4] == "monte carlo"
     assert drifted
     assert per_column["x"][0]
+
+
+def test_categorical_dtype_reports_unseen_categories_like_strings() -> None:
+    # a pandas Categorical lists every category in value_counts, present or not; absent ones are not "seen"
+    levels = ["a", "b", "c", "d"]
+    ref = pd.DataFrame({"c": pd.Categorical(["a"] * 30 + ["b"] * 30, categories=levels)})
+    cur = pd.DataFrame({"c": pd.Categorical(["a"] * 30 + ["b"] * 20 + ["d"] * 10, categories=levels)})
+    as_cat = compare(as_source(ref, "reference"), as_source(cur, "current")).columns[0]
+    as_str = compare(as_source(ref.astype(object), "reference"), as_source(cur.astype(object), "current")).columns[0]
+    assert as_cat.notes == as_str.notes == ["1 categories unseen in reference ('d'), 16.67% of current rows"]
+    assert as_cat.histogram == as_str.histogram == {"categories": ["a", "b", "d"]}
+    assert as_cat.p_value == as_str.p_value
