@@ -56,8 +56,11 @@ def _finite(x: FloatArray) -> tuple[FloatArray, int, int]:
 
 
 def _counts_to_dict(keys: Sequence[Any], values: Sequence[Any]) -> dict[str, int]:
+    """``str(category) -> count`` of the categories present (a pandas Categorical also lists absent ones)."""
     out: dict[str, int] = {}
     for k, v in zip(keys, values, strict=True):
+        if not v:
+            continue
         key = str(k.item() if hasattr(k, "item") else k)
         out[key] = out.get(key, 0) + int(v)
     return out
