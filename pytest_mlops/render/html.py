@@ -89,7 +89,11 @@ class _Page:
                 family_html.append((sid, title, f"<section id='{sid}'><h2>{_e(title)} · passed</h2>{cards}</section>"))
         sections: list[tuple[str, str, str]] = []  # (id, nav label, html)
         if problems:
-            sections.append(("failed", f"Failed ({len(problems)})", self.failed_section(problems, problem_cards)))
+            n_warned = sum(1 for _, g in problems if g.status == "warned")
+            n_failed = len(problems) - n_warned
+            counts = ((n_failed, f"Failed ({n_failed})"), (n_warned, f"Warned ({n_warned})"))
+            label = " · ".join(text for count, text in counts if count)
+            sections.append(("failed", label, self.failed_section(problems, problem_cards)))
         sections.append(("summary", "Summary", self.summary_section()))
         sections.append(("lineage", "Lineage", self.lineage_section()))
         sections += family_html
