@@ -311,7 +311,8 @@ class BinnedCounter:
         self.low = min(self.low, float(values.min()))
         self.high = max(self.high, float(values.max()))
         self.total += float(values.sum())
-        self.total_sq += float(np.dot(values, values))
+        # not np.dot: a BLAS call that may wake (and spin) a thread pool for every small batch
+        self.total_sq += float(np.einsum("i,i->", values, values))
 
     @property
     def n_valid(self) -> int:
