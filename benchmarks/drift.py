@@ -9,6 +9,13 @@ their file read is timed separately and left out). Times are medians of ``--repe
 
 Peers run at most ``--peers-rows`` rows (Evidently takes minutes at 1M); every line says at
 which size it was measured. Ratios are computed only between measurements at the same size.
+
+The engine (default threads, then ``workers=1``) and the hand-tuned numpy pass run in turn,
+round after round, on the same two frames, so a change in the machine's load hits them
+alike; each size prints engine / hand-tuned for wall time and CPU time (``time.process_time``,
+all threads of the process) with the load average at that moment. The issue-13 check:
+
+    .venv/bin/python benchmarks/drift.py --rows 1000000 5000000 --skip evidently deepchecks scipy --no-memory
 """
 
 from __future__ import annotations
@@ -147,6 +154,27 @@ def timed(fn: Callable[[], Any], repeat: int, label: str = "") -> tuple[float, A
     return statistics.median(times), out
 
 
+def side_by_side(fns: dict[str, Callable[[], Any]], repeat: int) -> dict[str, tuple[float, float, Any]]:
+    """Run the contenders in turn, ``repeat`` rounds, on the same data: label -> (median wall, median CPU, output).
+
+    Interleaving the rounds lets a change in the machine's load hit every contender alike.
+    """
+    walls: dict[str, list[float]] = {k: [] for k in fns}
+    cpus: dict[str, list[float]] = {k: [] for k in fns}
+    outs: dict[str, Any] = {}
+    for _ in range(repeat):
+        for label, fn in fns.items():
+            c0, t0 = time.process_time(), time.perf_counter()
+            outs[label] = fn()
+            walls[label].append(time.perf_counter() - t0)
+            cpus[label].append(time.process_time() - c0)
+    return {k: (statistics.median(walls[k]), statistics.median(cpus[k]), outs[k]) for k in fns}
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def peak_memory(fn: Callable[[], Any]) -> int:
     tracemalloc.start()
     try:
@@ -247,6 +275,9 @@ def main() -> int:
     parser.add_argument("--peer-repeat", type=int, default=1, help="repeats for Evidently/deepchecks (slow)")
     parser.add_argument("--skip", nargs="*", default=[], help="contenders to skip: evidently deepchecks scipy")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument(
+        "--no-memory", dest="memory", action="store_false", help="skip the tracemalloc run (slow at 5M rows)"
+    )
     args = parser.parse_args()
     print(f"drift benchmark: {N_NUMERIC} numeric + {N_CATEGORICAL} categorical columns, cpus={os.cpu_count()}")
     print("columns: median wall seconds, median CPU seconds (all threads of the process)")
@@ -255,29 +286,43 @@ def main() -> int:
     for n in args.rows:
         ref, cur = make(n, 1, False), make(n, 2, True)
         input_bytes = int(ref.memory_usage(deep=True).sum() + cur.memory_usage(deep=True).sum())
-        print(
-            f"\n== {n:,} rows per side (inputs {input_bytes / 2**20:.0f} MiB in memory), "
-            f"load average {os.getloadavg()[0]:.1f} =="
-        )
+        print(f"\n== {n:,} rows per side (inputs {input_bytes / 2**20:.0f} MiB in memory), load average {load()} ==")
         row: dict[str, Any] = {"rows": n, "input_bytes": input_bytes, "load": os.getloadavg()[0]}
-        t, drifted = timed(lambda ref=ref, cur=cur: run_engine(ref, cur), args.repeat, "engine")
+        got = side_by_side(
+            {
+                "engine": lambda ref=ref, cur=cur: run_engine(ref, cur),
+                "engine1": lambda ref=ref, cur=cur: run_engine(ref, cur, workers=1),
+                "hand": lambda ref=ref, cur=cur: run_hand_tuned(ref, cur),
+            },
+            args.repeat,
+        )
+        t, CPU["engine"], drifted = got["engine"]
         row["engine"], row["engine_cpu"] = t, CPU["engine"]
         threads = "2 threads" if 2 * n >= 1_000_000 else "1 thread"
         line(f"pytest-mlops engine (default: {threads}, exact)", t, CPU["engine"], f"drifted {drifted}")
-        t1, _ = timed(lambda ref=ref, cur=cur: run_engine(ref, cur, workers=1), args.repeat, "engine1")
+        t1, CPU["engine1"], _ = got["engine1"]
         row["engine_1thread"], row["engine_1thread_cpu"] = t1, CPU["engine1"]
         line("pytest-mlops engine (workers=1)", t1, CPU["engine1"])
-        peak = peak_memory(lambda ref=ref, cur=cur: run_engine(ref, cur))
-        row["engine_peak_bytes"] = peak
-        t, drifted_h = timed(lambda ref=ref, cur=cur: run_hand_tuned(ref, cur), args.repeat, "hand")
+        t, CPU["hand"], drifted_h = got["hand"]
         row["hand_tuned"], row["hand_tuned_cpu"] = t, CPU["hand"]
         line("hand-tuned numpy pass (1 thread)", t, CPU["hand"], f"drifted {drifted_h}")
+        for key, label in (("engine", "default"), ("engine_1thread", "workers=1")):
+            print(
+                f"  engine ({label}) / hand-tuned, measured side by side: wall {row[key] / row['hand_tuned']:.2f}x, "
+                f"CPU {row[key + '_cpu'] / row['hand_tuned_cpu']:.2f}x (targets <= 0.3x wall, <= 0.5x CPU); "
+                f"load {load()}"
+            )
+        if args.memory:
+            peak = peak_memory(lambda ref=ref, cur=cur: run_engine(ref, cur))
+            row["engine_peak_bytes"] = peak
         if "scipy" not in args.skip:
             reps = args.repeat if n <= 100_000 else 1
             t, drifted_s = timed(lambda ref=ref, cur=cur: run_scipy_loop(ref, cur), reps, "scipy")
             row["scipy_loop"], row["scipy_loop_cpu"] = t, CPU["scipy"]
             line("plain numpy/scipy loop", t, CPU["scipy"], f"drifted {drifted_s}")
-        if n <= args.peers_rows:
+        if {"evidently", "deepchecks"} <= set(args.skip):
+            print("  Evidently, deepchecks: skipped (--skip)")
+        elif n <= args.peers_rows:
             with tempfile.TemporaryDirectory() as tmp:
                 ref_path, cur_path = Path(tmp) / "ref.parquet", Path(tmp) / "cur.parquet"
                 ref.to_parquet(ref_path)
@@ -296,7 +341,9 @@ def main() -> int:
                         line(label, out["median"], out.get("cpu"), f"drifted {out.get('drifted')}")
         else:
             print(f"  Evidently, deepchecks: not run at this size (--peers-rows {args.peers_rows})")
-        print(f"  engine peak traced memory {peak / 2**20:.0f} MiB = {peak / input_bytes:.2f}x the input frames")
+        if args.memory:
+            peak = row["engine_peak_bytes"]
+            print(f"  engine peak traced memory {peak / 2**20:.0f} MiB = {peak / input_bytes:.2f}x the input frames")
         for key in ("hand_tuned", "scipy_loop", "evidently", "deepchecks"):
             if key in row:
                 cpu_ratio = (

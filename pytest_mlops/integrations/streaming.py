@@ -41,6 +41,16 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 
+#: Rows per record batch read from Parquet: small enough that a batch of 25 float columns is a few
+#: MiB, large enough that per-batch overhead stays negligible.
+BATCH_ROWS = 65_536
+#: Bytes read at a time from a column chunk; without it pyarrow reads a whole column chunk of a row
+#: group into memory, so memory would grow with the writer's row-group size.
+READ_BUFFER = 1 << 20
+#: Batches of :func:`profile_parquet`: its seeded edge sample draws per batch, so this size is part
+#: of what makes saved statistics reproducible; it stays at the size statistics were always made with.
+PROFILE_BATCH_ROWS = 262_144
+
 
 def _is_polars(obj: Any) -> bool:
     return type(obj).__module__.startswith("polars") and type(obj).__name__ in ("DataFrame", "LazyFrame", "Series")
@@ -219,7 +229,13 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _open_parquet(path: str | Path) -> Any:
-    """A ``pyarrow.parquet.ParquetFile`` without pre-buffering (memory stays near one row group)."""
+    """A ``pyarrow.parquet.ParquetFile`` that reads column chunks through a small buffer.
+
+    ``pre_buffer=False``: pyarrow otherwise keeps every row group it read until the file closes
+    (apache/arrow#39808). ``buffer_size``: pages are read ``READ_BUFFER`` bytes at a time instead of
+    one whole column chunk per row group, so memory stays bounded when a writer put millions of rows
+    into one row group.
+    """
     try:
         import pyarrow.parquet as pq
     except ImportError:
@@ -234,8 +250,7 @@ def _open_parquet(path: str | Path) -> Any:
     if p.stat().st_size == 0:
         raise MlopsInputError(f"Parquet file {str(p)!r} is empty (0 bytes); write the data again")
     try:
-        # pre_buffer=False: pyarrow otherwise keeps every row group it read until the file closes
-        return pq.ParquetFile(p, pre_buffer=False)
+        return pq.ParquetFile(p, pre_buffer=False, buffer_size=READ_BUFFER)
     except Exception as exc:  # pyarrow raises ArrowInvalid and OSError subclasses
         raise MlopsInputError(
             f"Parquet file {str(p)!r} could not be read ({_first_line(exc)}); is it a complete Parquet file?"
@@ -243,13 +258,13 @@ def _open_parquet(path: str | Path) -> Any:
 
 
 def iter_parquet_batches(
-    path: str | Path, columns: Sequence[str] | None = None, *, batch_rows: int = 262_144
+    path: str | Path, columns: Sequence[str] | None = None, *, batch_rows: int = BATCH_ROWS
 ) -> Iterator[Any]:
     """Yield ``pyarrow.RecordBatch`` objects of at most ``batch_rows`` rows from a Parquet file.
 
-    The file is opened without pre-buffering, so memory is bounded by one row group and one batch
-    whatever the file's size; a file that turns out truncated or corrupt mid-way raises
-    :class:`MlopsInputError` naming it.
+    The file is opened without pre-buffering and read through a small buffer, so memory is bounded
+    by a few batches whatever the file's size and its row-group size; a file that turns out
+    truncated or corrupt mid-way raises :class:`MlopsInputError` naming it.
     """
     handle = _open_parquet(path)
     names = handle.schema_arrow.names
@@ -320,7 +335,7 @@ def profile_parquet(
     columns: Sequence[str] | None = None,
     *,
     categorical: Sequence[str] = (),
-    batch_rows: int = 262_144,
+    batch_rows: int = PROFILE_BATCH_ROWS,
     sample: int = 200_000,
     seed: int = 0,
 ) -> ReferenceProfile:
@@ -409,7 +424,7 @@ def compare_parquet(
     columns: Sequence[str] | None = None,
     exclude: Sequence[str] = (),
     options: DriftOptions | None = None,
-    batch_rows: int = 262_144,
+    batch_rows: int = BATCH_ROWS,
 ) -> DriftResult:
     """Compare a Parquet file, streamed in batches, with saved reference statistics.
 

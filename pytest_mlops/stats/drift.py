@@ -252,9 +252,12 @@ def compare_numeric(reference: FloatArray, current: FloatArray, *, bins: int = 1
         raise ValueError("both samples need at least one value")
     if n + m < _SORT_BELOW:
         ks, w, edges, rc, cc = _sorted_exact(np.sort(reference), np.sort(current), bins)
-    else:
-        ks, w, edges, rc, cc = _bucketed(reference, current, bins)
-    out = _finish(reference, current, ks, w, edges, rc, cc, 0.0, 0.0)
+        out = _finish(reference, current, ks, w, edges, rc, cc, 0.0, 0.0)
+    else:  # the range is computed once, for the buckets and the report
+        low = float(min(reference.min(), current.min()))
+        high = float(max(reference.max(), current.max()))
+        ks, w, edges, rc, cc = _bucketed(reference, current, bins, low=low, high=high)
+        out = _finish(reference, current, ks, w, edges, rc, cc, 0.0, 0.0, low=low, high=high)
     if max(n, m) <= KS_EXACT_MAX:
         out._p_value = ks_p_value(out.ks_statistic, n, m, reference=reference, current=current)
     return out
@@ -339,7 +342,9 @@ def _sorted_exact(r: FloatArray, c: FloatArray, bins: int) -> tuple[float, float
     return ks, w, edges, _bin_counts_sorted(r, edges), _bin_counts_sorted(c, edges)
 
 
-def _bucketed(r: FloatArray, c: FloatArray, bins: int) -> tuple[float, float, FloatArray, IntArray, IntArray]:
+def _bucketed(
+    r: FloatArray, c: FloatArray, bins: int, *, low: float | None = None, high: float | None = None
+) -> tuple[float, float, FloatArray, IntArray, IntArray]:
     """Exact KS, Wasserstein and quantile-bin counts without sorting either sample.
 
     1. Both samples are counted into ``K`` equal-width buckets over ``[low, high]`` (the
@@ -354,8 +359,9 @@ def _bucketed(r: FloatArray, c: FloatArray, bins: int) -> tuple[float, float, Fl
        buckets holding the reference quantiles, are resolved by sorting their values.
     """
     n, m = r.size, c.size
-    low = float(min(r.min(), c.min()))
-    high = float(max(r.max(), c.max()))
+    if low is None or high is None:
+        low = float(min(r.min(), c.min()))
+        high = float(max(r.max(), c.max()))
     if not high > low:  # every value equal
         edges = np.full(bins - 1, low)
         return 0.0, 0.0, edges, _bin_counts_sorted(np.sort(r), edges), _bin_counts_sorted(np.sort(c), edges)
