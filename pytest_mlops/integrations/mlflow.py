@@ -306,10 +306,6 @@ def registry_client(uri: str) -> RegistryClient | MlflowClient:
     return RegistryClient(ModelRegistryClient(uri, uri))  # type: ignore[no-untyped-call]
 
 
-#: the tag MLflow puts on registered models that hold prompts (``mlflow.prompt.constants``)
-PROMPT_TAG = "mlflow.prompt.is_prompt"
-
-
 class RegistryClient:
     """The registry calls of ``MlflowClient`` that promotion makes, in fewer requests.
 
@@ -330,7 +326,10 @@ class RegistryClient:
         return str(self._client.registry_uri)
 
     def _refuse_prompt(self, name: str, found: Any) -> None:
-        if PROMPT_TAG in (getattr(found, "tags", None) or {}):
+        # MlflowClient's own test: the prompt tag, which the public ``tags`` of a model leave out
+        from mlflow.prompt.registry_utils import has_prompt_tag
+
+        if has_prompt_tag(getattr(found, "_tags", None)):
             from mlflow.exceptions import MlflowException
             from mlflow.protos.databricks_pb2 import RESOURCE_DOES_NOT_EXIST
 

@@ -74,7 +74,7 @@ Case = Callable[[Env], list[str]]
 
 def prompt(env: Env) -> str:
     """A registered model that holds an MLflow prompt: the registry commands treat it as not found."""
-    h.client_for(env.uri).create_registered_model("greeting", tags={"mlflow.prompt.is_prompt": "true"})
+    h.client_for(env.uri).register_prompt("greeting", "Hello {{name}}")
     return "greeting"
 
 
