@@ -8,13 +8,21 @@ champion v1, then the rollback puts v1 back). Side by side:
 * ``MlflowClient(sqlite).get_registered_model`` in a fresh process - what MLflow itself needs to
   read one registered model from a sqlite store (imports its SQL store);
 * ``pytest-mlops history``, ``promote`` (a real promotion, with the report checks and the lock),
-  ``rollback``.
+  ``rollback``; the last column divides their CPU time by that of the line above: what the
+  commands cost beyond MLflow's own least work on this store.
 
 Then the failure paths of the same commands (``--timeout`` default 10 s): a port nobody listens
 on, and a server that accepts connections and never answers (a socket in this process).
 
-Run: ``python benchmarks/cli_latency.py [--repeats 5]``. Prints medians and ratios to
-``import mlflow``; nothing is asserted.
+Fair to both sides: the same interpreter and the same store for every line, one round first that
+is not counted (it warms the file cache), then ``--repeats`` rounds, each running every line once
+in the order above (so a burst of load from other jobs hits all lines alike), medians reported.
+Each line shows the wall time and the CPU time of the child process (user + system), with both
+ratios to ``import mlflow``: on a machine shared with other jobs the CPU time is the steadier of
+the two. The load average is printed before and after.
+
+Run: ``python benchmarks/cli_latency.py [--repeats 5]``, or only the failure paths with
+``--failures``. Prints medians and ratios; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -75,10 +84,21 @@ def _template(folder: Path) -> tuple[Path, Path]:
     return db, path
 
 
-def _timed(cmd: list[str], cwd: Path) -> tuple[float, int, str]:
-    start = time.perf_counter()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(cmd: list[str], cwd: Path) -> tuple[float, float, int, str]:
+    """Wall seconds, CPU seconds (user + system) of the child, exit code, last line of stderr."""
+    cpu, start = _children_cpu(), time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True, text=True, check=False)
-    return time.perf_counter() - start, proc.returncode, proc.stderr.strip().splitlines()[-1] if proc.stderr else ""
+    wall, cpu = time.perf_counter() - start, _children_cpu() - cpu
+    return wall, cpu, proc.returncode, proc.stderr.strip().splitlines()[-1] if proc.stderr else ""
+
+
+def _load() -> str:
+    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 class _Silent:
@@ -99,62 +119,84 @@ class _Silent:
                 return
 
 
+def _failure_paths(folder: Path, rows: dict[str, list[float]]) -> None:
+    """A port nobody listens on, and a server that accepts and never answers: seconds until exit 2."""
+    print("failure paths, default --timeout 10 (one run each, wall time until the command exits)")
+    silent = _Silent()
+    dead = socket.socket()
+    dead.bind(("127.0.0.1", 0))
+    dead_port = dead.getsockname()[1]
+    dead.close()
+    failures = {
+        "history, port nobody listens on": f"http://127.0.0.1:{dead_port}",
+        "history, server accepts and never answers": f"http://127.0.0.1:{silent.sock.getsockname()[1]}",
+    }
+    for label, target in failures.items():
+        seconds, _, code, last = _timed([*CLI, "history", "--model", "churn", "--tracking-uri", target], folder)
+        print(f"  {label:<44} {seconds:6.2f} s   exit {code}: {last[:150]}")
+        rows[label] = [seconds]
+    print(f"  connections the silent server accepted: {len(silent.kept)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--failures", action="store_true", help="only the failure paths (no sqlite store)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="mlops-cli-bench-"))
+    rows: dict[str, list[float]] = {}
+    print(f"python {sys.executable}; {_load()} at the start")
     try:
-        template, report = _template(folder)
-        db = folder / "mlflow.db"
-        uri = f"sqlite:///{db}"
-        registry = ["--model", "churn", "--tracking-uri", uri]
-        read_one = (
-            f"import mlflow; mlflow.MlflowClient(tracking_uri={uri!r}, registry_uri={uri!r})"
-            ".get_registered_model('churn')"
-        )
-        rows: dict[str, list[float]] = {}
-        for _ in range(args.repeats):
-            shutil.copyfile(template, db)
-            steps = {
-                "python -c 'import mlflow'": [sys.executable, "-c", "import mlflow"],
-                "MlflowClient(sqlite).get_registered_model": [sys.executable, "-c", read_one],
-                "pytest-mlops history": [*CLI, "history", *registry],
-                "pytest-mlops promote (v2 -> champion)": [
-                    *CLI, "promote", *registry, "--version", "2", "--report", str(report),
-                ],
-                "pytest-mlops rollback (back to v1)": [*CLI, "rollback", *registry],
-            }  # fmt: skip
-            for label, cmd in steps.items():
-                seconds, code, last = _timed(cmd, folder)
-                if code != 0:
-                    raise SystemExit(f"{label} failed with exit {code}: {last}")
-                rows.setdefault(label, []).append(seconds)
-        base = statistics.median(rows["python -c 'import mlflow'"])
-        print(f"local sqlite store, {args.repeats} runs each, median wall time (fresh process per run)")
-        for label, times in rows.items():
-            median = statistics.median(times)
-            print(f"  {label:<44} {median:6.2f} s   {median / base:5.2f}x import mlflow")
-
-        print("failure paths, default --timeout 10 (one run each)")
-        silent = _Silent()
-        dead = socket.socket()
-        dead.bind(("127.0.0.1", 0))
-        dead_port = dead.getsockname()[1]
-        dead.close()
-        failures = {
-            "history, port nobody listens on": f"http://127.0.0.1:{dead_port}",
-            "history, server accepts and never answers": f"http://127.0.0.1:{silent.sock.getsockname()[1]}",
-        }
-        for label, target in failures.items():
-            seconds, code, last = _timed([*CLI, "history", "--model", "churn", "--tracking-uri", target], folder)
-            print(f"  {label:<44} {seconds:6.2f} s   exit {code}: {last[:150]}")
-            rows[label] = [seconds]
+        if not args.failures:
+            _sqlite_commands(folder, args.repeats, rows)
+        _failure_paths(folder, rows)
+        print(f"{_load()} at the end")
         if args.json:
             args.json.write_text(json.dumps({k: statistics.median(v) for k, v in rows.items()}, indent=2))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _sqlite_commands(folder: Path, repeats: int, rows: dict[str, list[float]]) -> None:
+    template, report = _template(folder)
+    db = folder / "mlflow.db"
+    uri = f"sqlite:///{db}"
+    registry = ["--model", "churn", "--tracking-uri", uri]
+    read_one = (
+        f"import mlflow; mlflow.MlflowClient(tracking_uri={uri!r}, registry_uri={uri!r}).get_registered_model('churn')"
+    )
+    promote = ["--version", "2", "--report", str(report)]
+    steps = {
+        "python -c 'import mlflow'": [sys.executable, "-c", "import mlflow"],
+        "MlflowClient(sqlite).get_registered_model": [sys.executable, "-c", read_one],
+        "pytest-mlops history": [*CLI, "history", *registry],
+        "pytest-mlops promote (v2 -> champion)": [*CLI, "promote", *registry, *promote],
+        "pytest-mlops rollback (back to v1)": [*CLI, "rollback", *registry],
+    }
+    cpu: dict[str, list[float]] = {}
+    for round_ in range(repeats + 1):  # round 0 warms the file cache and is not counted
+        shutil.copyfile(template, db)
+        for label, cmd in steps.items():
+            wall, used, code, last = _timed(cmd, folder)
+            if code != 0:
+                raise SystemExit(f"{label} failed with exit {code}: {last}")
+            if round_:
+                rows.setdefault(label, []).append(wall)
+                cpu.setdefault(label, []).append(used)
+    floor, mlflow_read = "python -c 'import mlflow'", "MlflowClient(sqlite).get_registered_model"
+    base, base_cpu = statistics.median(rows[floor]), statistics.median(cpu[floor])
+    read_cpu = statistics.median(cpu[mlflow_read])
+    print(f"local sqlite store, {repeats} runs each after one warm-up round, medians (fresh process per run)")
+    print(f"  {'':<44} {'wall':>8} {'ratio':>7}   {'CPU':>8} {'ratio':>7}   {'CPU / MLflow read':>17}")
+    for label, times in list(rows.items()):
+        wall, used = statistics.median(times), statistics.median(cpu[label])
+        print(
+            f"  {label:<44} {wall:6.2f} s {wall / base:6.2f}x   {used:6.2f} s {used / base_cpu:6.2f}x"
+            f"   {used / read_cpu:16.2f}x"
+        )
+        rows[label + " (CPU)"] = cpu[label]
+    print(f"  (ratios to {floor}, and CPU time over the {mlflow_read} line; {_load()})")
 
 
 if __name__ == "__main__":

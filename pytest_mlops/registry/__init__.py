@@ -1,8 +1,9 @@
 """Model registry operations on MLflow 3 aliases: promotion, rollback, history, canary actions.
 
-Modules here import MLflow at their top, so light modules (the plugin, fixtures,
-``commands/*``) import them inside functions only. The protocol is described in
-``docs/promotion.md``:
+MLflow is imported when a :class:`~pytest_mlops.registry.client.Registry` connects, after
+the server probe, so a command against a server that is down fails before paying for
+``import mlflow``; light modules (the plugin, fixtures, ``commands/*``) still import these
+modules inside functions only. The protocol is described in ``docs/promotion.md``:
 
 * :mod:`pytest_mlops.registry.client` - :class:`~pytest_mlops.registry.client.Registry`, the
   registry operations promotion needs, on top of the one MLflow adapter

@@ -59,8 +59,10 @@ class Registry:
     ``uri`` is the store for messages (password masked); the client gets the real one.
     ``deadline`` (a :func:`time.monotonic` value) bounds the first contact: a server that
     accepts connections and never answers fails by then, so a command with ``--timeout 10``
-    gives up within 10 s of starting, not 10 s after its imports. Version numbers are always
-    returned as ``str`` (MLflow gives ``int`` on sqlite and ``str`` over HTTP).
+    gives up within 10 s of starting, not 10 s after its imports. The probe runs before MLflow
+    is imported (building the client imports it), so an unreachable port fails in well under
+    a second and a silent one at the deadline. Version numbers are always returned as ``str``
+    (MLflow gives ``int`` on sqlite and ``str`` over HTTP).
     """
 
     def __init__(
@@ -70,8 +72,8 @@ class Registry:
         self.timeout = float(timeout)
         self._uri = resolve_tracking_uri(tracking_uri)
         self.uri = redact(self._uri)
-        # what is left of the budget, less a moment to print the error and exit
-        first = self.timeout if deadline is None else min(self.timeout, max(0.5, deadline - time.monotonic() - 0.3))
+        # what is left of the budget, less half a second to print the error and exit
+        first = self.timeout if deadline is None else min(self.timeout, max(0.5, deadline - time.monotonic() - 0.5))
         check_store(self._uri, timeout=first, must_exist=True)
         self.client: Any = self._call("connecting", lambda: registry_client(self._uri))
 

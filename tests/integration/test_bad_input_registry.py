@@ -71,6 +71,13 @@ CANARY = ["--report", "r.json", "--max-drop", "0.01"]
 
 Case = Callable[[Env], list[str]]
 
+
+def prompt(env: Env) -> str:
+    """A registered model that holds an MLflow prompt: the registry commands treat it as not found."""
+    h.client_for(env.uri).register_prompt("greeting", "Hello {{name}}")
+    return "greeting"
+
+
 CASES: list[tuple[str, Case, str]] = [
     # -- report files given to promote, report, score, canary
     ("promote-missing-report", lambda e: registry("promote", e, "--report", "nope.json"), "nope.json' does not exist"),
@@ -153,6 +160,8 @@ CASES: list[tuple[str, Case, str]] = [
     ("rollback-unknown-model", lambda e: registry("rollback", e, model="nope"), "not found in the MLflow registry"),
     ("promote-unknown-model", lambda e: [*promote(e)[:2], "nope", *promote(e)[3:]], "not found in the MLflow registry"),
     ("promote-unknown-version", lambda e: promote(e, "--version", "99"), "not found in the MLflow registry"),
+    ("history-prompt", lambda e: registry("history", e, model=prompt(e)), "not found in the MLflow registry"),
+    ("rollback-prompt", lambda e: registry("rollback", e, model=prompt(e)), "not found in the MLflow registry"),
     ("promote-unknown-source-alias", lambda e: promote(e, "--from", "canary"), "has no alias 'canary'"),
     ("promote-from-equals-to", lambda e: promote(e, "--from", "champion"), "--from 'champion' and --to 'champion'"),
     (
