@@ -260,8 +260,9 @@ def check_reachable(uri: str, timeout: float = DEFAULT_TIMEOUT) -> None:
         if isinstance(exc, ValueError) and not isinstance(exc, OSError):
             raise MlopsInputError(f"{redact(uri)!r} is not a valid tracking URI ({redact(str(exc))})") from None
         raise MlflowUnavailableError(
-            f"MLflow tracking server {redact(uri)!r} is unreachable ({_reason(exc)}; "
-            f"gave up after {_seconds(timeout)}); start it, or point --tracking-uri / --mlops-tracking-uri / "
+            # a refused connection fails at once; only a server that does not answer used the budget
+            f"MLflow tracking server {redact(uri)!r} is unreachable ({_reason(exc, timeout)}); "
+            "start it, or point --tracking-uri / --mlops-tracking-uri / "
             "MLFLOW_TRACKING_URI at a running one"
         ) from None
 

@@ -199,7 +199,8 @@ def test_cold_start_and_missing_aliases_through_the_fixtures(
 
 def test_a_server_that_is_down_fails_fast_with_its_uri(pytester: pytest.Pytester, tmp_path: Path) -> None:
     dead = f"http://127.0.0.1:{free_port()}"
-    with pytest.raises(MlopsError, match=rf"MLflow tracking server '{dead}' is unreachable \(.*gave up after 2 s\)"):
+    refused = rf"MLflow tracking server '{dead}' is unreachable \(connection refused\); start it"
+    with pytest.raises(MlopsError, match=refused):
         check_reachable(dead, timeout=2)
 
     pytester.makeconftest(INNER_CONFTEST.format(path=str(write_holdout(tmp_path))))
@@ -214,7 +215,7 @@ def test_a_server_that_is_down_fails_fast_with_its_uri(pytester: pytest.Pytester
     result.assert_outcomes(errors=2)
     result.stdout.fnmatch_lines(
         [
-            f"*MLflow tracking server '{dead}' is unreachable (connection refused; gave up after 2 s); start it, or "
+            f"*MLflow tracking server '{dead}' is unreachable (connection refused); start it, or "
             "point --tracking-uri / --mlops-tracking-uri / MLFLOW_TRACKING_URI at a running one",
         ]
     )
