@@ -2,10 +2,12 @@
 
 It needs only numpy and pyarrow (which PySpark's Arrow UDFs need anyway) and imports no
 other pytest-mlops module, so it is pickled by value: a cluster does not need pytest-mlops
-installed. Each partition emits, per column, one row per non-empty bin (count and sum of
-its values) and one summary row (``bin = -1``: rows, nulls, infinities, finite count,
-min, max, sum, sum of squares); Spark then sums those rows over partitions, so the driver
-receives at most ``columns x (bins + 1)`` rows whatever the size of the data.
+installed. Each partition emits, per numeric column, one row per non-empty bin (count and
+sum of its values) and one summary row (``bin = -1``: rows, nulls, infinities, finite
+count, min, max, sum, sum of squares); per categorical column one row per category
+(``bin = -2``, the category in ``cat``) and a summary row with its rows. Spark then sums
+those rows over partitions, so the driver receives at most ``columns x (bins + 1)`` rows
+(plus the categories) whatever the size of the data.
 
 Bins are right-closed, as :class:`pytest_mlops.stats.refstats.BinnedCounter`: bin ``i``
 holds ``(edges[i-1], edges[i]]`` (``numpy.searchsorted(..., side="left")``).
@@ -17,16 +19,23 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 SCHEMA = (
-    "col int, bin int, count long, sum double, low double, high double, sq double, rows long, nulls long, infs long"
+    "col int, bin int, count long, sum double, low double, high double, sq double, rows long, nulls long, infs long, "
+    "cat string"
 )
+#: ``bin`` of a numeric column's summary row, and of a categorical column's category rows.
+SUMMARY, CATEGORY = -1, -2
 
 
 def bin_batches(batches: Iterator[Any], edges: Sequence[Sequence[float]]) -> Iterator[Any]:
-    """``mapInArrow`` body: column ``j`` of every batch is counted into the bins of ``edges[j]``."""
+    """``mapInArrow`` body: column ``j`` of every batch is counted into the bins of ``edges[j]``;
+    the columns after ``len(edges)`` are categorical: their values are counted."""
     import numpy as np
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     width = len(edges)
+    found: dict[int, list[Any]] = {}  # categorical column -> per-batch value_counts
+    seen: dict[int, int] = {}  # categorical column -> rows
     cuts = [np.asarray(e, dtype=np.float64) for e in edges]
     counts = [np.zeros(c.size + 1, dtype=np.int64) for c in cuts]
     sums = [np.zeros(c.size + 1, dtype=np.float64) for c in cuts]
@@ -38,6 +47,10 @@ def bin_batches(batches: Iterator[Any], edges: Sequence[Sequence[float]]) -> Ite
     nulls = np.zeros(width, dtype=np.int64)
     infs = np.zeros(width, dtype=np.int64)
     for batch in batches:
+        for j in range(width, batch.num_columns):
+            counted = pc.value_counts(batch.column(j).drop_null())
+            found.setdefault(j, []).append(counted)
+            seen[j] = seen.get(j, 0) + batch.num_rows
         for j in range(width):
             array = batch.column(j)
             x = array.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
@@ -60,7 +73,7 @@ def bin_batches(batches: Iterator[Any], edges: Sequence[Sequence[float]]) -> Ite
             total[j] += float(x.sum())
             squares[j] += float(np.dot(x, x))
     out: dict[str, list[Any]] = {k: [] for k in ("col", "bin", "count", "sum", "low", "high", "sq")}
-    out.update(rows=[], nulls=[], infs=[])
+    out.update(rows=[], nulls=[], infs=[], cat=[])
     for j in range(width):
         nonzero = np.flatnonzero(counts[j])
         size = nonzero.size + 1
@@ -76,6 +89,17 @@ def bin_batches(batches: Iterator[Any], edges: Sequence[Sequence[float]]) -> Ite
         out["rows"].extend([int(rows[j]), *none])
         out["nulls"].extend([int(nulls[j]), *none])
         out["infs"].extend([int(infs[j]), *none])
+        out["cat"].extend([None] * size)
+    for j, rows_j in seen.items():
+        keys, counts_j = _merge_counts(found[j])
+        size = len(keys) + 1
+        out["col"].extend([j] * size)
+        out["bin"].extend([SUMMARY, *[CATEGORY] * len(keys)])
+        out["count"].extend([sum(counts_j), *counts_j])
+        out["rows"].extend([rows_j, *[None] * len(keys)])
+        out["cat"].extend([None, *keys])
+        for k in ("sum", "low", "high", "sq", "nulls", "infs"):
+            out[k].extend([None] * size)
     types = {
         "col": pa.int32(),
         "bin": pa.int32(),
@@ -87,8 +111,25 @@ def bin_batches(batches: Iterator[Any], edges: Sequence[Sequence[float]]) -> Ite
         "rows": pa.int64(),
         "nulls": pa.int64(),
         "infs": pa.int64(),
+        "cat": pa.string(),
     }
     yield pa.RecordBatch.from_arrays([pa.array(out[k], type=t) for k, t in types.items()], names=list(types))
+
+
+def _merge_counts(parts: list[Any]) -> tuple[list[str], list[int]]:
+    """The categories (as ``str`` of their Python value, as the driver keys them) and their counts."""
+    import pyarrow as pa
+
+    merged: dict[str, int] = {}
+    for counted in parts:
+        values = counted.field("values")
+        if pa.types.is_boolean(values.type):
+            keys = [str(v) for v in values.to_pylist()]
+        else:
+            keys = values.cast(pa.string()).to_pylist()
+        for key, n in zip(keys, counted.field("counts").to_pylist(), strict=True):
+            merged[key] = merged.get(key, 0) + n
+    return list(merged), list(merged.values())
 
 
 VALUES_SCHEMA = "key int, values array<double>"
@@ -113,32 +154,32 @@ def _values_batch(keys: list[int], chunks: list[list[Any]]) -> Any:
     )
 
 
-def sample_batches(batches: Iterator[Any], fraction: float, seed: int) -> Iterator[Any]:
-    """``mapInArrow`` body: a Bernoulli sample (``fraction``) of every column's finite values.
+def range_batches(batches: Iterator[Any], ranges: Sequence[tuple[int, float, float]]) -> Iterator[Any]:
+    """``mapInArrow`` body: for each ``(column, lo, hi)``, the finite values of that column in ``(lo, hi]``.
 
-    Seeded by ``seed`` and the partition number, so a rerun over the same partitions draws the same sample.
+    The ranges of one column must not overlap; each column is searched once per batch.
     """
     import numpy as np
-    from pyspark import TaskContext
 
-    context = TaskContext.get()
-    part = context.partitionId() if context is not None else 0
-    rng = np.random.default_rng([seed, part])
-    chunks: list[list[Any]] = []
-    for batch in batches:
-        if not chunks:
-            chunks = [[] for _ in range(batch.num_columns)]
-        for j in range(batch.num_columns):
-            x = _finite_values(batch.column(j))
-            chunks[j].append(x[rng.random(x.size) < fraction])
-    yield _values_batch(list(range(len(chunks))), chunks)
-
-
-def range_batches(batches: Iterator[Any], ranges: Sequence[tuple[int, float, float]]) -> Iterator[Any]:
-    """``mapInArrow`` body: for each ``(column, lo, hi)``, the finite values of that column in ``(lo, hi]``."""
     chunks: list[list[Any]] = [[] for _ in ranges]
+    plans: dict[int, tuple[list[int], Any]] = {}  # column -> (its ranges by lo, their bounds lo0 hi0 lo1 hi1 ...)
+    for q, (j, _, _) in enumerate(ranges):
+        plans.setdefault(j, ([], None))[0].append(q)
+    for j, (qs, _) in list(plans.items()):
+        qs.sort(key=lambda q: ranges[q][1])
+        plans[j] = (qs, np.array([b for q in qs for b in ranges[q][1:]], dtype=np.float64))
     for batch in batches:
-        for q, (j, lo, hi) in enumerate(ranges):
+        for j, (qs, bounds) in plans.items():
             x = _finite_values(batch.column(j))
-            chunks[q].append(x[(x > lo) & (x <= hi)])
+            idx = np.searchsorted(bounds, x, side="left")  # odd: lo < x <= hi of range idx // 2
+            inside = (idx % 2).astype(bool)
+            if not inside.any():
+                continue
+            which = idx[inside] // 2
+            order = np.argsort(which, kind="stable")
+            picked, which = x[inside][order], which[order]
+            cuts = np.searchsorted(which, np.arange(len(qs) + 1), side="left")
+            for t, q in enumerate(qs):
+                if cuts[t + 1] > cuts[t]:
+                    chunks[q].append(picked[cuts[t] : cuts[t + 1]])
     yield _values_batch(list(range(len(ranges))), chunks)

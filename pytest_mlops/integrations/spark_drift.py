@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -109,62 +110,138 @@ class _Binned:
         return c
 
 
-def _bin(df: DataFrame, names: Sequence[str], edges: Sequence[FloatArray]) -> list[_Binned]:
-    """Counts and sums of every column's finite values in the right-closed bins of its ``edges`` (one pass)."""
+@dataclass
+class _Counted:
+    """What one counting pass returns: per numeric column its bins, per categorical column its counts."""
+
+    binned: list[_Binned]
+    categories: dict[str, dict[str, int]]
+    rows: int
+
+
+def _worker_categorical(dtype: T.DataType) -> bool:
+    """Whether the counting pass keys this column's categories as the driver would (strings, booleans)."""
+    return isinstance(dtype, (T.StringType, T.BooleanType))
+
+
+def _bin(df: DataFrame, names: Sequence[str], edges: Sequence[FloatArray], categorical: Sequence[str] = ()) -> _Counted:
+    """One pass: counts and sums of every numeric column's finite values in the right-closed bins of its
+    ``edges``, with rows, nulls, infinities, min, max, sum and sum of squares; and the category counts of
+    the ``categorical`` columns (strings or booleans)."""
+    types = {f.name: f.dataType for f in df.schema.fields}
     body = functools.partial(_spark_worker.bin_batches, edges=[e.tolist() for e in edges])
-    mapped = _arrow_map(df, names, body, _spark_worker.SCHEMA)
-    rows = (
-        mapped.groupBy("col", "bin")
-        .agg(
-            F.sum("count").alias("count"),
-            F.sum("sum").alias("sum"),
-            F.min("low").alias("low"),
-            F.max("high").alias("high"),
-            F.sum("sq").alias("sq"),
-            F.sum("rows").alias("rows"),
-            F.sum("nulls").alias("nulls"),
-            F.sum("infs").alias("infs"),
-        )
-        .collect()
+    width = len(names)
+    columns = [_as_double(n, types[n]).alias(f"c{i}") for i, n in enumerate(names)]
+    columns += [_q(n).alias(f"c{width + k}") for k, n in enumerate(categorical)]
+    if not columns:  # only the row count is wanted
+        columns = [F.lit(None).cast("string").alias("c0")]
+    mapped = _arrow_map(df.select(*columns), body, _spark_worker.SCHEMA)
+    merged = mapped.groupBy("col", "bin", "cat").agg(
+        F.sum("count").alias("count"),
+        F.sum("sum").alias("sum"),
+        F.min("low").alias("low"),
+        F.max("high").alias("high"),
+        F.sum("sq").alias("sq"),
+        F.sum("rows").alias("rows"),
+        F.sum("nulls").alias("nulls"),
+        F.sum("infs").alias("infs"),
     )
+    table = _arrow_table(merged)
     out = [
         _Binned(np.zeros(e.size + 1, dtype=np.int64), np.zeros(e.size + 1), math.inf, -math.inf, 0.0, 0.0, 0, 0, 0)
         for e in edges
     ]
-    for r in rows:
-        b = out[int(r["col"])]
-        if int(r["bin"]) < 0:
+    # the bin rows (most of them), column by column with numpy; the summary and category rows one by one
+    col = np.asarray(table.column("col").to_numpy(zero_copy_only=False), dtype=np.int64)
+    kind = np.asarray(table.column("bin").to_numpy(zero_copy_only=False), dtype=np.int64)
+    is_bin = kind >= 0
+    counts = np.asarray(table.column("count").to_numpy(zero_copy_only=False), dtype=np.int64)
+    sums = np.asarray(table.column("sum").to_numpy(zero_copy_only=False), dtype=np.float64)
+    for c, b in enumerate(out):
+        mine = is_bin & (col == c)
+        b.counts[kind[mine]] = counts[mine]
+        b.sums[kind[mine]] = sums[mine]
+    categories: dict[str, dict[str, int]] = {n: {} for n in categorical}
+    total_rows = 0
+    for r in table.filter(pa.array(~is_bin)).to_pylist():
+        c, k = int(r["col"]), int(r["bin"])
+        if k == _spark_worker.SUMMARY:
+            total_rows = int(r["rows"] or 0)
+        if c >= width:
+            if k == _spark_worker.CATEGORY and c - width < len(categorical):
+                categories[categorical[c - width]][str(r["cat"])] = int(r["count"])
+            continue
+        if k == _spark_worker.SUMMARY:
+            b = out[c]
             b.rows, b.nulls, b.infs = int(r["rows"] or 0), int(r["nulls"] or 0), int(r["infs"] or 0)
             b.total, b.squares = float(r["sum"] or 0.0), float(r["sq"] or 0.0)
             if r["low"] is not None:
                 b.low, b.high = float(r["low"]), float(r["high"])
-        else:
-            b.counts[int(r["bin"])] = int(r["count"])
-            b.sums[int(r["bin"])] = float(r["sum"])
-    if not rows:  # an empty frame yields no partitions' rows
-        for b in out:
-            b.rows = 0
-    return out
+    return _Counted(out, categories, total_rows)
 
 
-def _arrow_map(df: DataFrame, names: Sequence[str], body: Any, schema: str) -> DataFrame:
+def _arrow_table(df: DataFrame) -> pa.Table:
+    """A small, aggregated frame on the driver as an Arrow table: through Arrow where PySpark has it
+    (>= 4), which is several times faster and smaller than ``Row`` objects for the ~10,000 bins per
+    column a counting pass returns."""
+    if hasattr(df, "toArrow"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            got: pa.Table = df.toArrow()
+        return got
+    rows = [r.asDict() for r in df.collect()]
+    return pa.Table.from_pylist(rows, schema=pa.schema([(f.name, _ARROW[type(f.dataType)]) for f in df.schema]))
+
+
+_ARROW: dict[type, Any] = {
+    T.IntegerType: pa.int32(),
+    T.LongType: pa.int64(),
+    T.DoubleType: pa.float64(),
+    T.StringType: pa.string(),
+}
+
+
+def _arrow_map(selected: DataFrame, body: Any, schema: str) -> DataFrame:
     from pyspark import cloudpickle
 
-    types = {f.name: f.dataType for f in df.schema.fields}
     cloudpickle.register_pickle_by_value(_spark_worker)  # type: ignore[no-untyped-call] # executors: numpy, pyarrow
-    selected = df.select(*[_as_double(n, types[n]).alias(f"c{i}") for i, n in enumerate(names)])
     with warnings.catch_warnings():  # PySpark warns that pandas 3 is new to it; Arrow UDFs do not use pandas
         warnings.simplefilter("ignore", FutureWarning)
         return selected.mapInArrow(body, schema)
 
 
-def _values(df: DataFrame, names: Sequence[str], body: Any, size: int) -> list[FloatArray]:
+def _doubles(df: DataFrame, names: Sequence[str]) -> DataFrame:
+    types = {f.name: f.dataType for f in df.schema.fields}
+    return df.select(*[_as_double(n, types[n]).alias(f"c{i}") for i, n in enumerate(names)])
+
+
+def _values(selected: DataFrame, body: Any, size: int) -> list[FloatArray]:
     """Per key, the values the worker ``body`` emitted over every partition (sorted)."""
-    mapped = _arrow_map(df, names, body, _spark_worker.VALUES_SCHEMA)
+    mapped = _arrow_map(selected, body, _spark_worker.VALUES_SCHEMA)
     merged = mapped.groupBy("key").agg(F.flatten(F.collect_list("values")).alias("values")).collect()
     out = [np.empty(0) for _ in range(size)]
     for r in merged:
         out[int(r["key"])] = np.sort(np.asarray(r["values"], dtype=np.float64))
+    return out
+
+
+def _sample(df: DataFrame, names: Sequence[str], fraction: float, seed: int) -> list[FloatArray]:
+    """A seeded Bernoulli sample of the rows (Spark's ``sample``), as each column's sorted finite values.
+
+    Only the sampled rows reach the driver (about ``SAMPLE`` of them, through Arrow where the
+    session has it), whatever the size of the frame.
+    """
+    picked = _doubles(df, names).sample(withReplacement=False, fraction=min(fraction, 1.0), seed=seed)
+    if hasattr(picked, "toArrow"):  # PySpark >= 4: columnar, no Row objects
+        table = picked.toArrow()
+        arrays = [table.column(i).to_numpy() for i in range(len(names))]
+    else:
+        got = picked.collect()
+        arrays = [np.array([r[i] for r in got], dtype=np.float64) for i in range(len(names))]
+    out = []
+    for a in arrays:
+        x = np.asarray(a, dtype=np.float64)
+        out.append(np.sort(x[np.isfinite(x)]))
     return out
 
 
@@ -175,6 +252,12 @@ def category_counts(df: DataFrame, name: str) -> dict[str, int]:
         key = str(r["v"])
         out[key] = out.get(key, 0) + int(r["count"])
     return out
+
+
+def _counted_categories(df: DataFrame, names: Sequence[str], counted: _Counted) -> dict[str, dict[str, int]]:
+    """Category counts of ``names``: from the counting pass, or a ``groupBy`` for a column of another type
+    compared as categories (its keys are ``str`` of the Python value, which only the driver can make)."""
+    return {n: counted.categories[n] if n in counted.categories else category_counts(df, n) for n in names}
 
 
 def _grid_ranks(size: int, grid: int) -> npt.NDArray[np.int64]:
@@ -205,15 +288,21 @@ def reference_profile(
     """
     types = {f.name: f.dataType for f in df.schema.fields}
     numeric = [n for n in names if kinds[n] == "numeric"]
+    categorical = [n for n in names if kinds[n] == "categorical"]
+    counted_here = [n for n in categorical if _worker_categorical(types[n])]
     rows = int(df.count())
     profiles: dict[str, ColumnProfile] = {}
     edge_sample: dict[str, int] | None = None
-    if numeric:
-        doubles = {n: _as_double(n, types[n]) for n in numeric}
-        if rows <= sample:  # small: every finite value, profiled exactly as the pandas path does
+    counted = _Counted([], {}, rows)
+    if numeric and rows > sample:  # one sample, one counting pass (with the categories), a few brackets
+        found, counted = _sampled_profiles(df, numeric, counted_here, types, rows, exact_bins, sample, seed)
+        profiles.update(found)
+        edge_sample = {"rows": sample, "seed": seed}
+    else:
+        if numeric:  # small: every finite value, profiled exactly as the pandas path does
             aggs = []
             for i, n in enumerate(numeric):
-                x = doubles[n]
+                x = _as_double(n, types[n])
                 aggs += [
                     F.collect_list(F.when(_finite(x), x)).alias(f"v{i}"),
                     F.count_if(x.isNull() | F.isnan(x)).alias(f"n{i}"),
@@ -226,14 +315,11 @@ def reference_profile(
                 nulls, infs = int(got[f"n{i}"]), int(got[f"i{i}"])
                 col = ColumnData(n, "numeric", pandas_dtype(types[n]), rows, nulls, values, infs)
                 profiles[n] = profile_column(col)
-        else:
-            profiles.update(_sampled_profiles(df, numeric, doubles, types, rows, exact_bins, sample, seed))
-            edge_sample = {"rows": sample, "seed": seed}
-    for n in names:
-        if kinds[n] == "categorical":
-            counts = category_counts(df, n)
-            profiles[n] = ColumnProfile(n, "categorical", pandas_dtype(types[n]), rows, rows - sum(counts.values()))
-            profiles[n].categories = counts
+        if counted_here:
+            counted = _bin(df, [], [], counted_here)
+    for n, counts in _counted_categories(df, categorical, counted).items():
+        profiles[n] = ColumnProfile(n, "categorical", pandas_dtype(types[n]), rows, rows - sum(counts.values()))
+        profiles[n].categories = counts
     ordered = {n: profiles[n] for n in names}
     return ReferenceProfile(ordered, rows, label, GRID, edge_sample)
 
@@ -241,16 +327,14 @@ def reference_profile(
 def _sampled_profiles(
     df: DataFrame,
     numeric: Sequence[str],
-    doubles: Mapping[str, Column],
+    categorical: Sequence[str],
     types: Mapping[str, T.DataType],
     rows: int,
     exact_bins: int,
     sample: int,
     seed: int,
-) -> dict[str, ColumnProfile]:
-    fraction = sample / rows
-    body = functools.partial(_spark_worker.sample_batches, fraction=fraction, seed=seed)
-    samples = _values(df, numeric, body, len(numeric))
+) -> tuple[dict[str, ColumnProfile], _Counted]:
+    samples = _sample(df, numeric, sample / rows, seed)
     if GRID % exact_bins:
         raise MlopsInputError(f"bins={exact_bins} must divide the grid of {GRID} quantiles (e.g. 5, 10, 20, 25)")
     levels = [j / exact_bins for j in range(1, exact_bins)]
@@ -271,7 +355,8 @@ def _sampled_profiles(
             extra.append(s[first : last + 1])
         grids.append(grid)
         candidates.append(np.unique(np.concatenate(extra)))
-    binned = _bin(df, numeric, candidates)
+    counted = _bin(df, numeric, candidates, categorical)
+    binned = counted.binned
     # brackets (lo, hi] holding each exact rank; collect their values in one more aggregation
     requests: list[tuple[int, int, float, float]] = []  # (column index, level index, lo, hi)
     plans: dict[tuple[int, int], tuple[int, int, float | None]] = {}  # -> (rank, bin, value if already known)
@@ -292,10 +377,11 @@ def _sampled_profiles(
                 requests.append((i, j, lo, hi))
     collected: dict[tuple[int, int], FloatArray] = {}
     if requests:
-        ranges = [(i, lo, hi) for i, _, lo, hi in requests]
-        found = _values(df, numeric, functools.partial(_spark_worker.range_batches, ranges=ranges), len(ranges))
-        for q, (i, j, _, _) in enumerate(requests):
-            collected[(i, j)] = found[q]
+        ranges = list(dict.fromkeys((i, lo, hi) for i, _, lo, hi in requests))  # two levels can share a bracket
+        body = functools.partial(_spark_worker.range_batches, ranges=ranges)
+        found = _values(_doubles(df, numeric), body, len(ranges))
+        for i, j, lo, hi in requests:
+            collected[(i, j)] = found[ranges.index((i, lo, hi))]
     out: dict[str, ColumnProfile] = {}
     for i, name in enumerate(numeric):
         b, cand = binned[i], candidates[i]
@@ -360,7 +446,7 @@ def _sampled_profiles(
             mean=b.total / b.n,
             std=_std(b),
         )
-    return out
+    return out, counted
 
 
 def _spark_note(profile: ReferenceProfile, bins: int) -> list[str]:
@@ -456,10 +542,17 @@ def compare_drift(
     notes.extend(profile.notes())
     notes.extend(_spark_note(profile, options.bins))
     numeric = [n for n in chosen if kinds[n] == "numeric"]
-    binned = dict(
-        zip(numeric, _bin(current, numeric, [np.asarray(profile.columns[n].edges) for n in numeric]), strict=True)
+    cur_types = {f.name: f.dataType for f in current.schema.fields}
+    categorical_cols = [n for n in chosen if kinds[n] == "categorical"]
+    counted = _bin(
+        current,
+        numeric,
+        [np.asarray(profile.columns[n].edges) for n in numeric],
+        [n for n in categorical_cols if _worker_categorical(cur_types[n])],
     )
-    cur_rows = int(current.count()) if len(numeric) < len(chosen) else next(iter(binned.values())).rows
+    binned = dict(zip(numeric, counted.binned, strict=True))
+    cur_counts = _counted_categories(current, categorical_cols, counted)
+    cur_rows = counted.rows
     if cur_rows == 0:
         raise MlopsInputError(f"{cur_label} has no rows; drift needs data on both sides")
     results = []
@@ -476,7 +569,7 @@ def compare_drift(
                 )
             )
         else:
-            counts = category_counts(current, name)
+            counts = cur_counts[name]
             rng = column_rng(options.seed, name)
             cat = compare_counts(dict(prof.categories), counts, rng=rng) if prof.categories and counts else None
             nulls = cur_rows - sum(counts.values())

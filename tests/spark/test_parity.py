@@ -241,3 +241,21 @@ def test_drift_from_a_sample_keeps_binned_measures_exact(mlops_spark: Any, tmp_p
         assert not x.exact
         assert 0 < x.ks_error < 0.01
         assert any("infinite values left out: 51 in reference" in note for note in x.notes)
+
+
+def test_a_number_column_compared_as_categories(mlops_spark: Any, tmp_path: Path) -> None:
+    """Counted by a groupBy of its own (keys are the driver's str() of each value), as on pandas."""
+    rng = np.random.default_rng(11)
+    ref, cur = _frame(rng, 300, 0.0), _frame(rng, 250, 0.8)
+    options = DriftOptions()
+    expected = compare(as_source(ref, "reference"), as_source(cur, "current"), categorical=["count"], options=options)
+    got = compare_drift(
+        to_spark(mlops_spark, ref, tmp_path),
+        to_spark(mlops_spark, cur, tmp_path),
+        columns=None,
+        exclude=(),
+        categorical=("count",),
+        options=options,
+    )
+    assert_same_drift(expected, got)
+    assert next(c for c in got.columns if c.column == "count").type == "categorical"

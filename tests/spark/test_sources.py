@@ -1,0 +1,76 @@
+"""Spark sources and the executor-side worker.
+
+Delta is not tested end to end (its jars come from Maven at session start, which the test
+machines cannot reach); what is tested is that a Delta directory goes to ``format("delta")``
+and that a session without Delta fails with one line naming the directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.integrations import _spark_worker
+from pytest_mlops.integrations.spark import read_source
+
+
+def test_a_delta_directory_without_a_delta_session_fails_with_its_name(mlops_spark: Any, tmp_path: Path) -> None:
+    table = tmp_path / "orders"
+    (table / "_delta_log").mkdir(parents=True)
+    pd.DataFrame({"x": [1.0, 2.0]}).to_parquet(table / "part-0.parquet", index=False)
+    with pytest.raises(MlopsInputError) as caught:
+        read_source(mlops_spark, str(table), "current data")
+    message = str(caught.value)
+    assert message.startswith(f"current data {str(table)!r} could not be read with Spark: ")
+    assert "delta" in message.lower()
+    assert "\n" not in message
+    # the same directory without _delta_log is a Parquet dataset
+    (table / "_delta_log").rmdir()
+    assert read_source(mlops_spark, str(table), "current data").count() == 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.none(), st.floats(-5, 5), st.sampled_from([np.inf, np.nan])), max_size=60),
+    cuts=st.lists(st.floats(-6, 6), min_size=2, max_size=10, unique=True),
+    batch=st.integers(1, 7),
+)
+def test_bracket_values_equal_a_plain_filter(values: list[Any], cuts: list[float], batch: int) -> None:
+    cuts = sorted(cuts)
+    # disjoint ranges of column 0 (every other gap, two of them touching) and one of column 1
+    ranges = [(0, cuts[k], cuts[k + 1]) for k in range(0, len(cuts) - 1, 2)]
+    if len(cuts) > 2:
+        ranges.append((0, cuts[1], cuts[2]))  # shares a bound with the first one
+    ranges.append((1, -np.inf, 0.0))
+    ranges = list(dict.fromkeys(ranges))
+    column = pa.array(values, type=pa.float64())
+    table = pa.table({"c0": column, "c1": column})
+    batches = table.to_batches(max_chunksize=batch) if len(values) else []
+    out = next(_spark_worker.range_batches(iter(batches), ranges))
+    got = {k: sorted(v) for k, v in zip(out.column(0).to_pylist(), out.column(1).to_pylist(), strict=True)}
+    finite = np.array([v for v in values if v is not None and np.isfinite(v)], dtype=np.float64)
+    for q, (_, lo, hi) in enumerate(ranges):
+        assert got[q] == sorted(finite[(finite > lo) & (finite <= hi)].tolist()), (q, lo, hi)
+
+
+def test_counting_pass_counts_categories_as_the_driver_keys_them() -> None:
+    numbers = pa.array([1.0, None, 3.0, np.inf], type=pa.float64())
+    strings = pa.array(["a", None, "b", "a"], type=pa.large_string())
+    flags = pa.array([True, False, None, True])
+    batch = pa.RecordBatch.from_arrays([numbers, strings, flags], names=["c0", "c1", "c2"])
+    out = next(_spark_worker.bin_batches(iter([batch, batch]), edges=[[2.0]])).to_pylist()
+    cats = {(r["col"], r["cat"]): r["count"] for r in out if r["bin"] == _spark_worker.CATEGORY}
+    assert cats == {(1, "a"): 4, (1, "b"): 2, (2, "True"): 4, (2, "False"): 2}
+    summary = {r["col"]: r for r in out if r["bin"] == _spark_worker.SUMMARY}
+    assert [summary[c]["rows"] for c in (0, 1, 2)] == [8, 8, 8]
+    assert (summary[0]["nulls"], summary[0]["infs"], summary[0]["count"]) == (2, 2, 4)
+    bins = {r["bin"]: (r["count"], r["sum"]) for r in out if r["col"] == 0 and r["bin"] >= 0}
+    assert bins == {0: (2, 2.0), 1: (2, 6.0)}
