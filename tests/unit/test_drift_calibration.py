@@ -113,3 +113,24 @@ def test_write_docs_needs_both_markers(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="calibration:begin"):
         dc.write_docs(doc, ["table"])
     assert doc.read_text(encoding="utf-8") == f"no markers here\n{dc.END}\n"
+
+
+def _saved_verdict(reference: object, current: object) -> bool:
+    """The gate's verdict against the reference's saved statistics (what `drift check STATS DATA` runs)."""
+    from pytest_mlops.stats.refstats import ReferenceProfile
+
+    source = as_source(reference, "reference")
+    profile = ReferenceProfile.from_source(source, list(source.names), source.kinds())
+    return bool(compare(profile, as_source(current, "current")).drifted)
+
+
+def test_saved_statistics_follow_the_same_calibration() -> None:
+    # binned KS is a lower bound (a conservative p-value); BH, effect floor and null rule are the same
+    seeds = 30
+    fails = sum(_saved_verdict(*dc.unchanged_pair("25 mixed", 2000, seed)) for seed in range(seeds))
+    assert fails / seeds <= 0.10, f"{fails} of {seeds} seeds failed on unchanged data against saved statistics"
+    hits = 0
+    for seed in range(20):
+        rng = np.random.default_rng([seed, 1000, 7])
+        hits += _saved_verdict(*dc.changed_pair("mean shift (sigma)", 0.5, 1000, rng))
+    assert hits >= 16, f"a 0.5 sigma mean shift was found in only {hits} of 20 seeds against saved statistics"
