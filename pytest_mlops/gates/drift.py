@@ -301,6 +301,11 @@ def prediction_drift(
     method: str | None = None,
     threshold: float | None = None,
     max_share: float = 0.0,
+    correction: str | None = "bh",
+    null_rate_shift: float = 0.05,
+    null_rate_ratio: float | None = 2.0,
+    min_effect: float | None = None,
+    seed: int = 0,
     name: str = "prediction drift",
     severity: str | None = None,
     _series: str = "prediction",
@@ -309,7 +314,8 @@ def prediction_drift(
 
     1-D data (array, list, Series) is one column named ``prediction``; 2-D probabilities
     give ``prediction[0]``, ``prediction[1]``... ``categorical=True`` compares classes as
-    categories (default: by dtype).
+    categories (default: by dtype). ``correction``, ``null_rate_shift``, ``null_rate_ratio``,
+    ``min_effect`` and ``seed`` are those of :func:`data_drift`, with the same defaults.
 
     Example::
 
@@ -330,7 +336,17 @@ def prediction_drift(
     cats = names if categorical else []
     thresholds = dict.fromkeys(names, threshold) if threshold is not None else None
     methods = dict.fromkeys(names, method) if method is not None else None
-    options = _options(None, methods, thresholds, "bh", 0.05, 10)
+    options = _options(
+        None,
+        methods,
+        thresholds,
+        correction,
+        null_rate_shift,
+        10,
+        null_rate_ratio=null_rate_ratio,
+        min_effect=min_effect,
+        seed=seed,
+    )
     result = compare(
         ref, cur, categorical=cats, options=options, ref_label=f"reference {_series}s", cur_label=f"current {_series}s"
     )
@@ -353,6 +369,11 @@ def label_drift(
     categorical: bool | None = None,
     method: str | None = None,
     threshold: float | None = None,
+    correction: str | None = "bh",
+    null_rate_shift: float = 0.05,
+    null_rate_ratio: float | None = 2.0,
+    min_effect: float | None = None,
+    seed: int = 0,
     name: str = "label drift",
     severity: str | None = None,
 ) -> GateResult:
@@ -360,6 +381,7 @@ def label_drift(
 
     By default labels holding at most 20 distinct integer values (or strings, booleans) are
     classes and compared as categories; pass ``categorical=False`` to compare them as numbers.
+    The other options are those of :func:`prediction_drift`.
 
     Example::
 
@@ -373,6 +395,11 @@ def label_drift(
         categorical=categorical,
         method=method,
         threshold=threshold,
+        correction=correction,
+        null_rate_shift=null_rate_shift,
+        null_rate_ratio=null_rate_ratio,
+        min_effect=min_effect,
+        seed=seed,
         name=name,
         severity=severity,
         _series="label",

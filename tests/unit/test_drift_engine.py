@@ -194,3 +194,17 @@ def test_a_passing_small_sample_says_what_it_could_have_missed() -> None:
     assert large.passed
     assert large.details["undetectable"] is None
     assert "unnoticed" not in large.summary
+
+
+def test_prediction_and_label_drift_take_the_dataset_gate_s_options() -> None:
+    from pytest_mlops.gates.drift import label_drift, prediction_drift
+
+    rng = np.random.default_rng(4)
+    scores = prediction_drift(rng.random(500), rng.random(500), correction=None, seed=7, min_effect=0.0)
+    assert scores.details["correction"] is None
+    assert scores.details["seed"] == 7
+    labels = label_drift(rng.integers(0, 3, 500), rng.integers(0, 3, 500), correction="bonferroni", seed=3)
+    assert labels.details["correction"] == "bonferroni"
+    assert labels.details["seed"] == 3
+    with pytest.raises(MlopsInputError, match="correction='holmes' is not known"):
+        label_drift(rng.integers(0, 3, 50), rng.integers(0, 3, 50), correction="holmes")
