@@ -477,6 +477,16 @@ def _numeric_column(frame: SparkFrame, column: str, purpose: str) -> Column:
 _ROW = "__mlops_row"
 
 
+def _infinite(x: Column) -> Column:
+    """``x`` is +inf or -inf (never true of an integer column)."""
+    return (x == F.lit(math.inf)) | (x == F.lit(-math.inf))
+
+
+def _outside(x: Column, lo: float, hi: float) -> Column:
+    """Outside [lo, hi]; ±inf is outside any range, also a one-sided one, as on the pandas path."""
+    return (x < F.lit(lo)) | (x > F.lit(hi)) | _infinite(x)
+
+
 def _top(df: DataFrame, limit: int = 3, *, at_least: int = 1) -> list[JSONValue]:
     """The most frequent values ``v`` of ``df`` (ties: first seen first, as pandas ``value_counts``).
 
@@ -514,8 +524,9 @@ def evaluate_expectations(
         if lo > hi:
             raise MlopsInputError(f"feature gate {column!r}: at_least={low!r} is above at_most={high!r}")
         x = _numeric_column(frame, column, "a value range")
-        outside = ~absent & ((x < F.lit(lo)) | (x > F.lit(hi)))
+        outside = ~absent & _outside(x, lo, hi)
         aggs.update(outside=F.count_if(outside), min=F.min(F.when(~absent, x)), max=F.max(F.when(~absent, x)))
+        aggs["infinite"] = F.count_if(~absent & _infinite(x))
     allowed_list: list[Any] = []
     if spec.get("allowed") is not None:
         allowed = spec["allowed"]
@@ -564,7 +575,7 @@ def evaluate_expectations(
         if count:
             worst = (
                 present.select(x.alias("v"), _ROW)
-                .filter((F.col("v") < F.lit(lo)) | (F.col("v") > F.lit(hi)))
+                .filter(_outside(F.col("v"), lo, hi))
                 .groupBy("v")
                 .agg(F.min(_ROW).alias("first"))
                 .orderBy(distance_of(F.col("v"), lo, hi).desc(), F.col("first"))
@@ -573,7 +584,8 @@ def evaluate_expectations(
             examples = [to_json(r[0]) for r in worst.collect()]
         given_lo, given_hi = (lo if low is not None else None), (hi if high is not None else None)
         minimum, maximum = (float(stats["min"]), float(stats["max"])) if count else (0.0, 0.0)
-        out.append(range_outcome(column, given_lo, given_hi, count, n, examples, minimum, maximum))
+        infinite = int(stats["infinite"]) > 0
+        out.append(range_outcome(column, given_lo, given_hi, count, n, examples, minimum, maximum, infinite=infinite))
 
     if spec.get("allowed") is not None:
         count = int(stats["not_allowed"])
@@ -652,8 +664,8 @@ def evaluate_expectations(
 
 
 def distance_of(x: Column, lo: float, hi: float) -> Column:
-    """How far ``x`` lies beyond the nearer bound (positive outside ``[lo, hi]``)."""
-    return F.greatest(F.lit(lo) - x, x - F.lit(hi))
+    """How far ``x`` lies beyond the nearer bound (positive outside ``[lo, hi]``; ±inf is infinitely far)."""
+    return F.when(_infinite(x), F.lit(math.inf)).otherwise(F.greatest(F.lit(lo) - x, x - F.lit(hi)))
 
 
 def _unseen(frame: SparkFrame, column: str, reference: Any) -> DataFrame:

@@ -125,6 +125,26 @@ def test_feature_outcomes_equal_the_pandas_path(mlops_spark: Any, tmp_path: Path
     assert [o.text for o in got] == [o.text for o in expected]  # ties in examples: first seen first, as pandas
 
 
+@pytest.mark.parametrize(
+    ("spec", "text"),
+    [
+        ({"at_least": 0}, "2 of 4 values below 0 or infinite, e.g. inf, -inf (min -inf, max inf)"),
+        ({"at_most": 10}, "2 of 4 values above 10 or infinite, e.g. inf, -inf (min -inf, max inf)"),
+        ({"at_least": 0, "at_most": 10}, "2 of 4 values outside [0, 10], e.g. inf, -inf (min -inf, max inf)"),
+    ],
+)
+def test_inf_is_outside_a_one_sided_range_as_on_pandas(
+    mlops_spark: Any, tmp_path: Path, spec: dict[str, Any], text: str
+) -> None:
+    frame = pd.DataFrame({"x": [1.0, np.inf, 2.0, -np.inf]})
+    expected = feature._evaluate(frame, "x", spec, None, "data")
+    got = spark_adapter.evaluate_expectations(
+        spark_adapter.require_frame(to_spark(mlops_spark, frame, tmp_path), "data"), "x", spec, None, "data"
+    )
+    assert [(o.passed, o.count, o.text) for o in got] == [(o.passed, o.count, o.text) for o in expected]
+    assert got[0].text == text
+
+
 @SLOW
 @given(
     values=st.lists(st.one_of(st.none(), st.integers(-5, 5)), min_size=1, max_size=40),
