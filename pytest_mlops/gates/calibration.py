@@ -183,7 +183,7 @@ def check_calibration(
     evidence = [
         f"Brier {fmt(cal.brier)} vs base-rate model {fmt(cal.brier_reference)} (base rate {fmt(cal.base_rate)})",
         *(
-            f"bin [{fmt(b.low)}, {fmt(b.high)}): mean predicted {fmt(b.mean_predicted)}, "
+            f"bin [{fmt(b.low)}, {fmt(b.high)}{']' if b.high == 1 else ')'}: mean predicted {fmt(b.mean_predicted)}, "
             f"observed {fmt(b.fraction_positive)} (n={b.n})"
             for b in filled[:3]
         ),
