@@ -438,8 +438,8 @@ def _check_entry(ctx: _Context, kind: str, name: str, opts: dict[str, Any], line
         test = opts["test"]
         if test not in ("invariance", "directional"):
             raise ctx.error(line, f"{where}: test={test!r}; use 'invariance' or 'directional'")
-        needs = ("perturbation",) if test == "invariance" else ("column", "delta")
-        missing = [k for k in needs if k not in opts]
+        required: tuple[str, ...] = ("perturbation",) if test == "invariance" else ("column", "delta")
+        missing = [k for k in required if k not in opts]
         if missing:
             raise ctx.error(line, f"{where}: a {test} test needs {', '.join(repr(k) for k in missing)}")
         if test == "invariance":
