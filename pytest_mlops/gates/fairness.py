@@ -78,8 +78,10 @@ def _metric(metric: Any, fm: Any) -> tuple[str, Callable[..., float]]:
         import difflib
 
         close = difflib.get_close_matches(str(metric), FAIRNESS_METRICS, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise MlopsInputError(f"unknown fairness metric {metric!r}{hint} Use one of {', '.join(FAIRNESS_METRICS)}")
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise MlopsInputError(
+            f"unknown fairness metric {metric!r}{hint}; use one of {', '.join(FAIRNESS_METRICS)} or f(y_true, y_pred)"
+        )
     return str(metric), table[metric]
 
 

@@ -157,24 +157,22 @@ def _column(X: Any, column: str | None) -> str:
 
 def _numeric(values: Any, column: str, kind: str) -> Any:
     __tracebackhide__ = True
-    import numpy as np
-
     array = values.to_numpy()
     if array.dtype.kind not in "iuf":
         raise MlopsInputError(f"{kind} needs a numeric column, but {column!r} holds {values.dtype}")
-    return array.astype(float), np.isnan(array.astype(float))
+    return array.astype(float)
 
 
 def _apply_noise(values: Any, column: str, *, std: float, seed: int) -> Any:
     import numpy as np
 
-    array, _ = _numeric(values, column, "noise")
+    array = _numeric(values, column, "noise")
     rng = np.random.default_rng(seed)
     return array + rng.normal(0.0, std, len(array))
 
 
 def _apply_scale(values: Any, column: str, *, factor: float, offset: float) -> Any:
-    array, _ = _numeric(values, column, "scale")
+    array = _numeric(values, column, "scale")
     return array * factor + offset
 
 
@@ -486,7 +484,7 @@ def check_directional(
     col = _column(X, column)
     _record_lineage(model)
     raised = X.copy()
-    raised[col] = _numeric(X[col], col, "a directional test")[0] + step
+    raised[col] = _numeric(X[col], col, "a directional test") + step
     before, shown = _score(model, X, "X", pos_label)
     after, _ = _score(model, raised, "the raised X", pos_label)
     moved = after - before

@@ -143,7 +143,10 @@ def test_fairness_fails_above_the_bound() -> None:
         ({"sensitive": ["a"] * 600}, "has one group only"),
         ({"sensitive": [None] + ["a"] * 599}, "has 1 missing value"),
         ({"sensitive": ["a", "b"]}, "has 2 values but y_true has 600 rows"),
-        ({"sensitive": "sex", "metric": "recal"}, "unknown fairness metric 'recal'; did you mean 'recall'"),
+        (
+            {"sensitive": "sex", "metric": "recal"},
+            r"unknown fairness metric 'recal' \(did you mean 'recall'\?\); use one of selection_rate",
+        ),
     ],
 )
 def test_fairness_bad_input_is_one_line(kwargs: dict[str, object], message: str) -> None:
