@@ -72,8 +72,10 @@ def calibration(outcome: NDArray[np.bool_], probability: NDArray[np.floating], n
             f"y_true holds one class only ({n} rows): the Brier skill score is undefined; "
             "evaluate on data with both classes"
         )
-    # equal-width bins; p == 1 goes to the last bin
-    index = np.minimum((p * n_bins).astype(np.int64), n_bins - 1)
+    # equal-width bins with edges k / n_bins (so 0.57 is in [0.57, 0.58) for 100 bins, which
+    # floor(p * n_bins) would miss); p == 1 goes to the last bin
+    edges = np.arange(n_bins + 1) / n_bins
+    index = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, n_bins - 1)
     counts = np.bincount(index, minlength=n_bins)
     sum_p = np.bincount(index, weights=p, minlength=n_bins)
     sum_y = np.bincount(index, weights=y, minlength=n_bins)

@@ -11,6 +11,8 @@ from fairlearn.metrics import (
     equalized_odds_difference,
     selection_rate,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import recall_score
 
@@ -54,6 +56,43 @@ def test_ece_with_shared_bins_and_probability_one_in_the_last_bin() -> None:
     # bin [0, .5): p 0.1, 0.15 -> mean .125, share .5; bin [.5, 1]: p .55 .52 1 1 -> mean .7675, share .75
     assert cal.ece == pytest.approx(2 / 6 * abs(0.5 - 0.125) + 4 / 6 * abs(0.75 - 0.7675))
     assert [b.n for b in cal.bins] == [2, 4]
+
+
+def test_bins_edges_are_exact_and_agree_with_scikit_learn() -> None:
+    from sklearn.calibration import calibration_curve
+    from sklearn.metrics import brier_score_loss
+
+    edge = calibration(np.array([True, False]), np.array([0.57, 0.569]), n_bins=100)
+    assert edge.bins[57].n == 1  # 0.57 * 100 is 56.99999999999999 in floating point
+    assert edge.bins[56].n == 1
+    rng = np.random.default_rng(11)
+    p = rng.uniform(size=2000)
+    y = rng.uniform(size=2000) < p**1.3
+    cal = calibration(y, p, n_bins=10)
+    share, mean = calibration_curve(y, p, n_bins=10, strategy="uniform")
+    filled = [b for b in cal.bins if b.n]
+    assert [b.fraction_positive for b in filled] == pytest.approx(share.tolist())
+    assert [b.mean_predicted for b in filled] == pytest.approx(mean.tolist())
+    assert cal.brier == pytest.approx(brier_score_loss(y, p))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.booleans(), st.floats(0, 1)), min_size=2, max_size=60).filter(
+        lambda rows: len({y for y, _ in rows}) == 2
+    ),
+    st.integers(1, 30),
+)
+def test_ece_is_a_share_and_brier_skill_at_most_one(rows: list[tuple[bool, float]], n_bins: int) -> None:
+    y = np.array([r[0] for r in rows])
+    p = np.array([r[1] for r in rows])
+    cal = calibration(y, p, n_bins)
+    assert 0.0 <= cal.ece <= 1.0
+    assert cal.brier_skill <= 1.0 + 1e-12
+    assert sum(b.n for b in cal.bins) == len(rows)
+    perfect = calibration(y, y.astype(float), n_bins)
+    assert perfect.ece == 0.0
+    assert perfect.brier_skill == 1.0
 
 
 def test_calibration_fails_with_both_numbers_and_reads_predict_proba() -> None:
