@@ -273,3 +273,9 @@ def test_directional_bad_input() -> None:
         check_directional(_Rounder(), _frame(), "a", delta=0)
     with pytest.raises(MlopsInputError, match="monotone='up' is not valid"):
         check_directional(_Rounder(), _frame(), "a", delta=1, monotone="up")
+
+
+def test_fewer_than_two_judged_groups_fails_and_says_why() -> None:
+    y, pred, X = _fair_data()
+    with pytest.raises(GateFailure, match=r"fewer than two groups have at least min_group_size=400 rows \(0 of 3"):
+        check_fairness(y, pred, sensitive="sex", X=X, max_difference=0.5, min_group_size=400)
