@@ -404,7 +404,7 @@ def reliability_diagram(
     left, right, top = 44, 14, 26
     plot = min(width - left - right, height - top - 74)
     base = top + plot
-    total = sum(n for _, _, n, _, _ in bins) or 1
+    fullest = max((n for _, _, n, _, _ in bins), default=0) or 1
 
     def px(v: float) -> float:
         return left + plot * min(max(v, 0.0), 1.0)
@@ -439,12 +439,12 @@ def reliability_diagram(
         _text(12, top + plot / 2, "observed share", anchor="middle", size=10,
               extra=f" transform='rotate(-90 12 {_n(top + plot / 2)})'")
     )  # fmt: skip
-    # rows per bin, as a strip of bars under the axis label
+    # rows per bin, as a strip of bars under the axis label (the fullest bin is full height)
     strip_top, strip_h = base + 34, 26
     for low, high, n, _, _ in bins:
         if not n:
             continue
-        h = strip_h * n / total
+        h = strip_h * n / fullest
         bar_w = max(1.0, px(high) - px(low) - 2)
         tip = _x(f"[{fmt(low)}, {fmt(high)}): {n} rows")
         body.append(
