@@ -558,6 +558,137 @@ class BaselineDetails(Contract):
 
 
 @dataclass(frozen=True)
+class ReliabilityBin:
+    """One equal-width bin of a calibration gate; the means are None for an empty bin."""
+
+    low: float
+    high: float
+    n: int
+    mean_predicted: float | None
+    fraction_positive: float | None
+
+    @classmethod
+    def read(cls, r: _Reader) -> ReliabilityBin:
+        return cls(r.num("low"), r.num("high"), r.integer("n"), r.opt_num("mean_predicted"),
+                   r.opt_num("fraction_positive"))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CalibrationDetails(Contract):
+    """``calibration``: ECE over equal-width ``bins`` and the Brier skill against the base rate."""
+
+    checks: ClassVar[tuple[str, ...]] = ("calibration",)
+    n: int
+    n_bins: int
+    binning: str
+    bins: tuple[ReliabilityBin, ...]
+    ece: float
+    brier: float
+    brier_reference: float
+    brier_skill: float
+    base_rate: float
+    max_ece: float | None
+    min_brier_skill: float | None
+
+    @classmethod
+    def from_gate(cls, gate: GateResult) -> CalibrationDetails:
+        d, b = _readers(gate)
+        return cls(
+            d.integer("n"), d.integer("n_bins"), d.text("binning"), d.items("bins", ReliabilityBin.read), d.num("ece"),
+            d.num("brier"), d.num("brier_reference"), d.num("brier_skill"), d.num("base_rate"), b.opt_num("max_ece"),
+            b.opt_num("min_brier_skill"),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FairnessGroup:
+    """One group of a sensitive feature; ``judged`` is False below ``min_group_size``."""
+
+    group: str
+    n: int
+    value: float | None
+    selection_rate: float | None
+    judged: bool
+
+    @classmethod
+    def read(cls, r: _Reader) -> FairnessGroup:
+        return cls(str(r.raw("group")), r.integer("n"), r.opt_num("value"), r.opt_num("selection_rate"),
+                   r.flag("judged"))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FairnessDetails(Contract):
+    """``fairness``: a metric per group of one sensitive ``feature`` and the gaps between groups
+    (None when fewer than two groups were large enough to judge)."""
+
+    checks: ClassVar[tuple[str, ...]] = ("fairness",)
+    metric: str
+    feature: str
+    groups: tuple[FairnessGroup, ...]
+    min_group_size: int
+    difference: float | None
+    ratio: float | None
+    demographic_parity_difference: float | None
+    equalized_odds_difference: float | None
+    bounds: Mapping[str, float]
+
+    @classmethod
+    def from_gate(cls, gate: GateResult) -> FairnessDetails:
+        d, b = _readers(gate)
+        keys = ("max_difference", "min_ratio", "max_demographic_parity_difference", "max_equalized_odds_difference")
+        bounds = {k: v for k in keys if (v := b.opt_num(k)) is not None}
+        return cls(
+            d.text("metric"), d.text("feature"), d.items("groups", FairnessGroup.read), d.integer("min_group_size"),
+            d.opt_num("difference"), d.opt_num("ratio"), d.opt_num("demographic_parity_difference"),
+            d.opt_num("equalized_odds_difference"), bounds,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RobustnessExample:
+    """One flipped (or wrong-way) row: its index label, prediction and perturbed value before/after."""
+
+    row: JSONValue
+    prediction_before: JSONValue
+    prediction_after: JSONValue
+    value_before: JSONValue = None
+    value_after: JSONValue = None
+
+    @classmethod
+    def read(cls, r: _Reader) -> RobustnessExample:
+        return cls(r.raw("row"), r.raw("prediction_before"), r.raw("prediction_after"), r.raw("value_before"),
+                   r.raw("value_after"))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RobustnessDetails(Contract):
+    """``invariance`` / ``directional``: the share of rows that flipped (or moved the wrong way)
+    under ``perturbation`` (``observed`` = ``flip_rate``), with a few example rows."""
+
+    checks: ClassVar[tuple[str, ...]] = ("invariance", "directional")
+    test: str
+    perturbation: str
+    output: str
+    n: int
+    flipped: int
+    flip_rate: float
+    tolerance: float
+    column: str | None
+    monotone: str | None
+    examples: tuple[RobustnessExample, ...]
+    max_flip_rate: float | None
+
+    @classmethod
+    def from_gate(cls, gate: GateResult) -> RobustnessDetails:
+        d, b = _readers(gate)
+        return cls(
+            d.text("test"), d.text("perturbation"), d.text("output"), d.integer("n"), d.integer("flipped"),
+            d.num("flip_rate"), d.num("tolerance"), d.opt_text("column"), d.opt_text("monotone"),
+            d.items("examples", RobustnessExample.read), b.opt_num("max_flip_rate"),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
 class LatencyDetails(Contract):
     """``latency``: milliseconds per row at p50/p95, against ``p50_ms_at_most``/``p95_ms_at_most``."""
 
@@ -951,7 +1082,8 @@ class FreshnessDetails(Contract):
 
 _ALL: Sequence[type[Contract]] = (
     SchemaDetails, ExpectationsDetails, ExampleSkewDetails, DistributionSkewDetails, LeakageDetails,
-    MetricDetails, ChampionDetails, NonInferiorityDetails, SlicesDetails, BaselineDetails, LatencyDetails,
+    MetricDetails, ChampionDetails, NonInferiorityDetails, SlicesDetails, BaselineDetails, CalibrationDetails,
+    FairnessDetails, RobustnessDetails, LatencyDetails,
     ModelSizeDetails, DriftDetails, MultivariateDetails, ShadowDetails, CanaryDetails, ABTestDetails,
     SampleRatioDetails, StoredBaselineDetails, DeepchecksDetails, GenericDetails, PointInTimeDetails,
     ReproducibilityDetails, OnlineOfflineDetails, FreshnessDetails,

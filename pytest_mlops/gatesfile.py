@@ -65,6 +65,8 @@ _DRIFT_OPTIONS = {
 }
 _BOUNDS = {"at_least": "number", "at_most": "number"}
 _BASELINE = {"baseline": "baseline", "max_drop": "nonneg", "max_relative_drop": "nonneg"}
+# where the model checks get their data and, without a scored column, their registered model
+_SCORED = {"data": "path", "label": "str", "features": "strlist", "alias": "str", "model_name": "str"}
 
 #: kind -> key -> value type
 KIND_KEYS: dict[str, dict[str, str]] = {
@@ -87,6 +89,39 @@ KIND_KEYS: dict[str, dict[str, str]] = {
         **_BASELINE,
     },
     "custom": {"source": "path", "key": "str", "direction": "str", **_BOUNDS, **_BASELINE},
+    # model checks of their own (recorded as model gates): a column of scored data or a registered model
+    "calibration": {
+        **_SCORED,
+        "probability": "str",
+        "max_ece": "nonneg",
+        "min_brier_skill": "number",
+        "n_bins": "int",
+        "pos_label": "scalar",
+    },
+    "fairness": {
+        **_SCORED,
+        "prediction": "str",
+        "sensitive": "strlist",
+        "metric": "str",
+        "max_difference": "nonneg",
+        "min_ratio": "nonneg",
+        "max_demographic_parity_difference": "nonneg",
+        "max_equalized_odds_difference": "nonneg",
+        "min_group_size": "int",
+        "pos_label": "scalar",
+    },
+    "robustness": {
+        **_SCORED,
+        "test": "str",
+        "perturbation": "mapping",
+        "column": "str",
+        "delta": "number",
+        "monotone": "str",
+        "max_flip_rate": "share",
+        "tolerance": "nonneg",
+        "output": "str",
+        "pos_label": "scalar",
+    },
 }
 KINDS = tuple(KIND_KEYS)
 
@@ -97,7 +132,13 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "drift": ("current",),  # or --mlops-current-data (FOLLOWS)
     "model": ("metric", "data", "label"),
     "custom": ("source", "key"),
+    "calibration": ("data", "label"),
+    "fairness": ("data", "label", "sensitive"),
+    "robustness": ("data", "test"),
 }
+
+#: gates-file kinds recorded under another gate kind (their marker is ``mlops_<that kind>``)
+RESULT_KIND: dict[str, str] = {"calibration": "model", "fairness": "model", "robustness": "model"}
 
 #: The run's data options a path value can name, as ``$mlops_current_data``.
 DATA_OPTIONS = ("mlops_current_data", "mlops_reference_data", "mlops_holdout_data")
@@ -109,6 +150,9 @@ FOLLOWS: dict[str, dict[str, str]] = {
     "feature": {"data": "mlops_current_data"},
     "drift": {"current": "mlops_current_data", "reference": "mlops_reference_data"},
     "model": {"data": "mlops_holdout_data"},
+    "calibration": {"data": "mlops_holdout_data"},
+    "fairness": {"data": "mlops_holdout_data"},
+    "robustness": {"data": "mlops_holdout_data"},
 }
 
 #: The expectations a feature column accepts (as :data:`pytest_mlops.gates.feature.EXPECTATIONS`).
@@ -297,6 +341,12 @@ def _convert(ctx: _Context, gate: str, key: str, value: Any, kind: str, line: in
                 expected = "a number" if kind == "numbermap" else "a method name"
                 raise ctx.error(_line_of(value, col, line), f"{where}: {col!r} must map to {expected}, got {item!r}")
         return {str(k): (float(v) if kind == "numbermap" else v) for k, v in value.items()}
+    if kind == "mapping":
+        if not isinstance(value, dict) or not value:
+            raise ctx.error(
+                line, f"{where} must be a mapping, e.g. {{kind: noise, column: age, std: 0.5, seed: 1}}, got {value!r}"
+            )
+        return dict(value)
     if kind == "columns":
         return _columns(ctx, gate, value, line)
     raise AssertionError(f"unknown value type {kind!r}")  # pragma: no cover - table is fixed
@@ -377,6 +427,29 @@ def _check_entry(ctx: _Context, kind: str, name: str, opts: dict[str, Any], line
             )
         if "on_cold_start" in opts and opts["on_cold_start"] not in ("pass", "warn", "fail"):
             raise ctx.error(line, f"{where}: on_cold_start={opts['on_cold_start']!r}; use pass, warn or fail")
+    if kind in ("calibration", "fairness"):
+        scored = "probability" if kind == "calibration" else "prediction"
+        if scored in opts and ("alias" in opts or "model_name" in opts):
+            raise ctx.error(line, f"{where}: give {scored!r} (a column of scored data) or a registered model, not both")
+        bound_keys = [k for k, t in KIND_KEYS[kind].items() if k.startswith(("max_", "min_")) and k != "min_group_size"]
+        if not any(k in opts for k in bound_keys):
+            raise ctx.error(line, f"{where} needs a bound: {', '.join(repr(k) for k in bound_keys)}")
+    if kind == "robustness":
+        test = opts["test"]
+        if test not in ("invariance", "directional"):
+            raise ctx.error(line, f"{where}: test={test!r}; use 'invariance' or 'directional'")
+        required: tuple[str, ...] = ("perturbation",) if test == "invariance" else ("column", "delta")
+        missing = [k for k in required if k not in opts]
+        if missing:
+            raise ctx.error(line, f"{where}: a {test} test needs {', '.join(repr(k) for k in missing)}")
+        if test == "invariance":
+            perturbation = opts["perturbation"]
+            known = ("noise", "scale", "relabel", "typos")
+            if perturbation.get("kind") not in known:
+                raise ctx.error(
+                    line,
+                    f"{where}: unknown perturbation kind {perturbation.get('kind')!r}; use one of {', '.join(known)}",
+                )
     if kind == "custom" and opts.get("direction", "higher") not in ("higher", "lower"):
         raise ctx.error(line, f"{where}: direction={opts['direction']!r}; use 'higher' or 'lower' (which is better)")
 

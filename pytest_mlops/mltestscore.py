@@ -165,7 +165,8 @@ RUBRIC: tuple[RubricTest, ...] = (
         "model",
         7,
         "The model is tested for considerations of inclusion",
-        "the slice gate with a max_gap bound over a sensitive attribute",
+        "the fairness gate (mlops_model.fairness), or the slice gate with a max_gap bound over a sensitive attribute",
+        _ran("model", "fairness"),
         _slice_gap,
     ),
     _t(

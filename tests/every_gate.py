@@ -165,6 +165,49 @@ def slices(workdir: Path, passes: bool) -> Any:
                         min_size=20, name=f"accuracy per size {passes}")  # fmt: skip
 
 
+def calibration(workdir: Path, passes: bool) -> Any:
+    from pytest_mlops.gates.calibration import check_calibration
+
+    d = _data()
+    model = d["good"] if passes else d["bad"]
+    return check_calibration(d["y_test"], model=model, X=d["X_test"], max_ece=0.08, min_brier_skill=0.5,
+                             name=f"calibration {passes}")  # fmt: skip
+
+
+def fairness(workdir: Path, passes: bool) -> Any:
+    import numpy as np
+
+    from pytest_mlops.gates.fairness import check_fairness
+
+    d = _data()
+    X = d["X_test"]
+    groups = np.random.default_rng(3).choice(["a", "b"], len(X))  # unrelated to the label
+    pred = d["good"].predict(X)
+    if not passes:  # a model that never selects group b
+        pred = np.where(groups == "b", 0, pred)
+    return check_fairness(d["y_test"], pred, sensitive=groups, max_equalized_odds_difference=0.2, min_group_size=20,
+                          name=f"fairness {passes}")  # fmt: skip
+
+
+def invariance(workdir: Path, passes: bool) -> Any:
+    from pytest_mlops.gates.robustness import check_invariance, noise
+
+    d = _data()
+    std = 0.01 if passes else 5.0
+    return check_invariance(d["good"], d["X_test"], noise("mean radius", std, seed=1), max_flip_rate=0.05,
+                            name=f"invariance {passes}")  # fmt: skip
+
+
+def directional(workdir: Path, passes: bool) -> Any:
+    from pytest_mlops.gates.robustness import check_directional
+
+    d = _data()
+    # larger tumours are more often malignant (target 0): P(benign) falls as the radius grows
+    return check_directional(d["good"], d["X_test"], "mean radius", delta=1.0,
+                             monotone="decreasing" if passes else "increasing", max_flip_rate=0.05,
+                             name=f"directional {passes}")  # fmt: skip
+
+
 def baseline(workdir: Path, passes: bool) -> Any:
     from pytest_mlops.gates.model import check_baseline
 
@@ -321,6 +364,10 @@ CHECKS: dict[str, Callable[[Path, bool], Any]] = {
     "non_inferiority": non_inferiority,
     "slices": slices,
     "baseline": baseline,
+    "calibration": calibration,
+    "fairness": fairness,
+    "invariance": invariance,
+    "directional": directional,
     "latency": latency,
     "model_size": model_size,
     "data_drift": data_drift,

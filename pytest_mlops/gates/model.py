@@ -1032,7 +1032,10 @@ class ModelGates:
     ``mlops_model.metric(...)`` is :func:`check_metric`, ``.compare`` is
     :func:`compare_to_champion`, ``.non_inferior`` is :func:`check_non_inferiority`, ``.slices``
     is :func:`check_slices`, ``.baseline`` is :func:`check_baseline`, ``.latency`` is
-    :func:`check_latency` and ``.size`` is :func:`check_size`.
+    :func:`check_latency` and ``.size`` is :func:`check_size`. The model checks of their own
+    modules: ``.calibration`` (:mod:`pytest_mlops.gates.calibration`), ``.fairness``
+    (:mod:`pytest_mlops.gates.fairness`), ``.invariance`` and ``.directional``
+    (:mod:`pytest_mlops.gates.robustness`).
     """
 
     metric = staticmethod(check_metric)
@@ -1043,5 +1046,36 @@ class ModelGates:
     latency = staticmethod(check_latency)
     size = staticmethod(check_size)
 
+    @property
+    def calibration(self) -> Callable[..., GateResult]:
+        """:func:`pytest_mlops.gates.calibration.check_calibration` (ECE and Brier skill)."""
+        from pytest_mlops.gates.calibration import check_calibration
+
+        return check_calibration
+
+    @property
+    def fairness(self) -> Callable[..., GateResult]:
+        """:func:`pytest_mlops.gates.fairness.check_fairness` (needs the ``fairness`` extra)."""
+        from pytest_mlops.gates.fairness import check_fairness
+
+        return check_fairness
+
+    @property
+    def invariance(self) -> Callable[..., GateResult]:
+        """:func:`pytest_mlops.gates.robustness.check_invariance` (predictions unchanged under a perturbation)."""
+        from pytest_mlops.gates.robustness import check_invariance
+
+        return check_invariance
+
+    @property
+    def directional(self) -> Callable[..., GateResult]:
+        """:func:`pytest_mlops.gates.robustness.check_directional` (the score moves the declared way)."""
+        from pytest_mlops.gates.robustness import check_directional
+
+        return check_directional
+
     def __repr__(self) -> str:
-        return "<pytest-mlops model gates: metric, compare, non_inferior, slices, baseline, latency, size>"
+        return (
+            "<pytest-mlops model gates: metric, compare, non_inferior, slices, baseline, latency, size, "
+            "calibration, fairness, invariance, directional>"
+        )

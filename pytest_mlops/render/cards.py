@@ -415,6 +415,90 @@ def _slices_card(page: Canvas, gate: GateResult, d: dc.SlicesDetails) -> _Card:
     return facts, body
 
 
+def _calibration_card(page: Canvas, gate: GateResult, d: dc.CalibrationDetails) -> _Card:
+    bins = [(b.low, b.high, b.n, b.mean_predicted, b.fraction_positive) for b in d.bins]
+    title = f"Reliability diagram ({d.n_bins} {d.binning} bins)"
+    chart = page.chart(
+        lambda: _svg.reliability_diagram(bins, title=title),
+        f"{gate.name}: reliability diagram, observed share of positives against mean predicted probability",
+    )
+    kv = [
+        ("ECE", _e(fmt(d.ece)) + (f" (max {_e(fmt(d.max_ece))})" if d.max_ece is not None else "")),
+        ("Brier skill", _e(fmt(d.brier_skill))
+         + (f" (min {_e(fmt(d.min_brier_skill))})" if d.min_brier_skill is not None else "")),
+        ("Brier score", f"{_e(fmt(d.brier))} vs base rate model {_e(fmt(d.brier_reference))}"),
+        ("Base rate", _e(fmt(d.base_rate))),
+        ("Binning", f"{d.n_bins} {_e(d.binning)} bins on [0, 1]"),
+        ("Rows", _fmt(d.n)),
+    ]  # fmt: skip
+    facts = [f"ECE {_e(fmt(d.ece))}", f"Brier skill {_e(fmt(d.brier_skill))}"]
+    return facts, _model_row(kv, chart)
+
+
+def _fairness_card(page: Canvas, gate: GateResult, d: dc.FairnessDetails) -> _Card:
+    judged = [g for g in d.groups if g.judged]
+    small = [g for g in d.groups if not g.judged]
+    chart = page.bars(
+        gate,
+        f"{d.metric} by {d.feature}",
+        [(g.group, g.value, True) for g in judged] + [(f"{g.group} (n<{d.min_group_size})", g.value, True)
+                                                       for g in small],
+        color=_svg.COLORS["champion"],
+    )  # fmt: skip
+    rows = [
+        [
+            f"<b>{_e(g.group)}</b>",
+            _fmt(g.n),
+            _fmt(g.value),
+            _fmt(g.selection_rate),
+            "yes" if g.judged else f"<span class='muted'>no: n &lt; {_fmt(d.min_group_size)}</span>",
+        ]
+        for g in d.groups[:ROW_CAP]
+    ]
+    measured = [
+        ("difference", d.difference, "max_difference"),
+        ("ratio", d.ratio, "min_ratio"),
+        ("demographic parity difference", d.demographic_parity_difference, "max_demographic_parity_difference"),
+        ("equalized odds difference", d.equalized_odds_difference, "max_equalized_odds_difference"),
+    ]
+    facts = []
+    for label, value, key in measured:
+        if key in d.bounds:
+            bound = d.bounds[key]
+            facts.append(f"{_e(label)} {_fmt(value)} ({'min' if key == 'min_ratio' else 'max'} {_e(fmt(bound))})")
+    if small:
+        facts.append(f"{len(small)} group{'s' if len(small) != 1 else ''} not judged")
+    body = (
+        f"<div class='slice-row'>{chart}"
+        + _table(["Group", "n", _e(d.metric), "Selection rate", "Judged"], rows)
+        + "</div>"
+        + _more(len(d.groups), len(rows), "groups")
+    )
+    return facts, body
+
+
+def _robustness_card(page: Canvas, gate: GateResult, d: dc.RobustnessDetails) -> _Card:
+    chart = page.number_line(gate, "share of rows flipped", d.flip_rate, at_most=d.max_flip_rate)
+    verb = "flipped" if d.test == "invariance" else "moved the wrong way"
+    kv = [
+        ("Test", _e(d.test) + (f" ({_e(d.monotone)})" if d.monotone else "")),
+        ("Perturbation", f"<code>{_e(d.perturbation)}</code>"),
+        ("Compared", f"{_e(d.output)}, tolerance {_e(fmt(d.tolerance))}"),
+        ("Rows", f"{_fmt(d.flipped)} of {_fmt(d.n)} {verb}"),
+    ]
+    rows = [
+        [
+            _e(_example(e.row)),
+            f"{_e(_example(e.value_before))} → {_e(_example(e.value_after))}" if e.value_before is not None else "–",
+            f"{_fmt(e.prediction_before)} → {_fmt(e.prediction_after)}",
+        ]
+        for e in d.examples
+    ]
+    examples = "<h4>Example rows</h4>" + _table(["Row", _e(d.column or "input"), _e(d.output)], rows) if rows else ""
+    facts = [f"{_fmt(d.flipped)} of {_fmt(d.n)} rows {verb}"]
+    return facts, _model_row(kv, chart) + examples
+
+
 def _latency_card(page: Canvas, gate: GateResult, d: dc.LatencyDetails) -> _Card:
     facts = [f"{d.batches} calls of {d.batch_size} row{'s' if d.batch_size != 1 else ''} to {_e(d.method)}()"]
     kv = [
@@ -699,6 +783,10 @@ CARDS: Mapping[str, Callable[[Canvas, GateResult, Any], _Card]] = {
     "non_inferiority": _non_inferiority_card,
     "slices": _slices_card,
     "baseline": _baseline_card,
+    "calibration": _calibration_card,
+    "fairness": _fairness_card,
+    "invariance": _robustness_card,
+    "directional": _robustness_card,
     "latency": _latency_card,
     "model_size": _model_size_card,
     "data_drift": _drift_card,

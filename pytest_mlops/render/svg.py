@@ -23,6 +23,7 @@ __all__ = [
     "histogram",
     "metric_chart",
     "nice_ticks",
+    "reliability_diagram",
     "slice_chart",
 ]
 
@@ -385,4 +386,72 @@ def slice_chart(
             )
             body.append(_text(x, top - 7, f"{name} {fmt(bound)}", anchor="middle", size=9))
     body.append(f"<line x1='{label_w}' x2='{label_w + plot_w}' y1='{base}' y2='{base}' stroke='{COLORS['axis']}'/>")
+    return _document(width, height, title, body)
+
+
+def reliability_diagram(
+    bins: Sequence[tuple[float, float, int, float | None, float | None]],
+    *,
+    title: str,
+    width: int = 360,
+    height: int = 330,
+) -> str:
+    """A reliability diagram: per bin ``(low, high, n, mean predicted, share of positives)``.
+
+    The diagonal is perfect calibration; each filled bin is a point at (mean predicted,
+    observed share), joined in order, with a bar under the plot for its share of the rows.
+    """
+    left, right, top = 44, 14, 26
+    plot = min(width - left - right, height - top - 74)
+    base = top + plot
+    fullest = max((n for _, _, n, _, _ in bins), default=0) or 1
+
+    def px(v: float) -> float:
+        return left + plot * min(max(v, 0.0), 1.0)
+
+    def py(v: float) -> float:
+        return base - plot * min(max(v, 0.0), 1.0)
+
+    body = [_text(8, 15, _short(title, 60), size=12, extra=" font-weight='600'")]
+    body.append(f"<rect x='{left}' y='{top}' width='{plot}' height='{plot}' fill='none' stroke='{COLORS['axis']}'/>")
+    for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
+        body.append(
+            f"<line x1='{_n(px(tick))}' x2='{_n(px(tick))}' y1='{top}' y2='{base}' stroke='{COLORS['grid']}'/>"
+            f"<line x1='{left}' x2='{left + plot}' y1='{_n(py(tick))}' y2='{_n(py(tick))}' stroke='{COLORS['grid']}'/>"
+        )
+        body.append(_text(px(tick), base + 13, fmt(tick), anchor="middle", size=9, color=COLORS["muted"]))
+        body.append(_text(left - 5, py(tick) + 3, fmt(tick), anchor="end", size=9, color=COLORS["muted"]))
+    body.append(
+        f"<line x1='{_n(px(0))}' y1='{_n(py(0))}' x2='{_n(px(1))}' y2='{_n(py(1))}' stroke='{COLORS['reference']}' "
+        "stroke-dasharray='5 4'><title>perfect calibration</title></line>"
+    )
+    points = [(mp, fp, n) for _, _, n, mp, fp in bins if n and mp is not None and fp is not None]
+    if len(points) > 1:
+        path = " ".join(f"{'M' if i == 0 else 'L'}{_n(px(mp))} {_n(py(fp))}" for i, (mp, fp, _) in enumerate(points))
+        body.append(f"<path d='{path}' fill='none' stroke='{COLORS['current']}' stroke-width='1.5'/>")
+    for mp, fp, n in points:
+        body.append(
+            f"<circle cx='{_n(px(mp))}' cy='{_n(py(fp))}' r='4' fill='{COLORS['current']}'>"
+            f"<title>{_x(f'mean predicted {fmt(mp)}, observed {fmt(fp)}, n={n}')}</title></circle>"
+        )
+    body.append(_text(left + plot / 2, base + 26, "mean predicted probability", anchor="middle", size=10))
+    body.append(
+        _text(12, top + plot / 2, "observed share", anchor="middle", size=10,
+              extra=f" transform='rotate(-90 12 {_n(top + plot / 2)})'")
+    )  # fmt: skip
+    # rows per bin, as a strip of bars under the axis label (the fullest bin is full height)
+    strip_top, strip_h = base + 34, 26
+    for low, high, n, _, _ in bins:
+        if not n:
+            continue
+        h = strip_h * n / fullest
+        bar_w = max(1.0, px(high) - px(low) - 2)
+        tip = _x(f"[{fmt(low)}, {fmt(high)}): {n} rows")
+        body.append(
+            f"<rect x='{_n(px(low) + 1)}' y='{_n(strip_top + strip_h - h)}' width='{_n(bar_w)}' "
+            f"height='{_n(max(1.0, h))}' fill='{COLORS['reference']}'><title>{tip}</title></rect>"
+        )
+    body.append(
+        _text(left + plot, strip_top + strip_h + 10, "rows per bin", anchor="end", size=9, color=COLORS["muted"])
+    )
     return _document(width, height, title, body)

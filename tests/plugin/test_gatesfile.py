@@ -301,3 +301,47 @@ def test_collecting_a_gates_file_imports_no_heavy_library(pytester: pytest.Pytes
     result = pytester.runpytest_subprocess("--collect-only", "-q")
     result.stdout.fnmatch_lines(["*6 tests collected*"])
     assert json.loads((pytester.path / "heavy.json").read_text()) == []
+
+
+SCORED_GATES = """\
+gates:
+  - name: calibrated
+    kind: calibration
+    data: scored.csv
+    label: y
+    probability: p
+    max_ece: 0.1
+  - name: fair
+    kind: fairness
+    data: scored.csv
+    label: y
+    prediction: yhat
+    sensitive: [sex, region]
+    max_demographic_parity_difference: 0.1
+    min_group_size: 20
+"""
+
+
+def test_calibration_and_fairness_entries_run_on_scored_data(pytester: pytest.Pytester) -> None:
+    import fairlearn.metrics  # noqa: F401
+
+    rng = np.random.default_rng(1)
+    n = 400
+    p = rng.uniform(size=n)
+    y = (rng.uniform(size=n) < p).astype(int)  # calibrated by construction
+    sex = rng.choice(["f", "m"], n)
+    yhat = np.where(sex == "f", 0, (p > 0.5).astype(int))  # region is fair, sex is not
+    pd.DataFrame({"y": y, "p": p, "yhat": yhat, "sex": sex, "region": rng.choice(["n", "s"], n)}).to_csv(
+        pytester.path / "scored.csv", index=False
+    )
+    (pytester.path / "mlops-gates.yaml").write_text(SCORED_GATES)
+    result = pytester.runpytest("-m", "mlops_model", "--mlops-report=r.json")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        ["mlops-gates.yaml:8: model gate 'fair [[]sex[]]' failed: demographic parity difference * > "
+         "max_demographic_parity_difference 0.1 across 2 groups of 'sex'"]
+    )  # fmt: skip
+    gates = {g["name"]: g for g in read_json(pytester.path / "r.json")["gates"]}
+    assert gates["calibrated"]["status"] == "passed"
+    assert gates["fair [region]"]["status"] == "passed"
+    assert gates["fair [sex]"]["details"]["feature"] == "sex"

@@ -24,6 +24,14 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:The ``noload`` loader strategy is deprecated:DeprecationWarning",
 )
 
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated store per module, made before any in-process pytester run (a second migration
+    after one, with sqlalchemy's modules re-imported, breaks inside sqlalchemy)."""
+    return migrated_template(tmp_path_factory.mktemp("template"))
+
+
 GATES = """\
 gates:
   - name: challenger auc
@@ -42,7 +50,7 @@ gates:
 """
 
 
-def test_model_gates_load_registered_models_by_alias(pytester: pytest.Pytester, tmp_path: Path) -> None:
+def test_model_gates_load_registered_models_by_alias(pytester: pytest.Pytester, tmp_path: Path, template: Path) -> None:
     X, y = make_classification(n_samples=1200, n_features=6, n_informative=4, random_state=7)
     frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(6)])
     train, test = frame.iloc[:600], frame.iloc[600:]
@@ -50,7 +58,7 @@ def test_model_gates_load_registered_models_by_alias(pytester: pytest.Pytester, 
     weak = make_pipeline(
         ColumnTransformer([("first", "passthrough", ["f0"])]), LogisticRegression(C=1e-3, max_iter=500)
     ).fit(train, y[:600])
-    uri = fresh_store(migrated_template(tmp_path / "template"), tmp_path / "store")
+    uri = fresh_store(template, tmp_path / "store")
     for model, alias in ((strong, "champion"), (weak, "challenger")):
         register_sklearn_model(
             model,
@@ -86,3 +94,52 @@ def test_model_gates_load_registered_models_by_alias(pytester: pytest.Pytester, 
     result = pytester.runpytest(*args, "-m", "mlops_model")
     result.assert_outcomes(passed=2)  # no such alias: a cold start, which passes by default
     result.stdout.fnmatch_lines(["PASSED  model 'auc vs champion': cold start: no champion to compare with*"])
+
+
+CHECK_GATES = """\
+gates:
+  - name: calibrated
+    kind: calibration
+    data: holdout.csv
+    label: churned
+    max_ece: 0.1
+  - name: f0 noise
+    kind: robustness
+    test: invariance
+    data: holdout.csv
+    label: churned
+    perturbation: {{kind: noise, column: f0, std: 3.0, seed: 1}}
+    max_flip_rate: 0.01
+  - name: f0 direction
+    kind: robustness
+    test: directional
+    data: holdout.csv
+    label: churned
+    column: f0
+    delta: 0.5
+    monotone: {monotone}
+"""
+
+
+def test_model_checks_of_a_gates_file_use_the_registered_model(
+    pytester: pytest.Pytester, tmp_path: Path, template: Path
+) -> None:
+    X, y = make_classification(n_samples=1000, n_features=4, n_informative=3, n_redundant=0, random_state=3)
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(4)])
+    model = LogisticRegression(max_iter=500).fit(frame.iloc[:500], y[:500])
+    uri = fresh_store(template, tmp_path / "store")
+    register_sklearn_model(model, "churn", tracking_uri=uri, alias="challenger", experiment="checks",
+                           artifact_location=tmp_path / "artifacts", pip_requirements=["scikit-learn"])  # fmt: skip
+    holdout = frame.iloc[500:].assign(churned=np.asarray(y[500:], dtype=np.int64))
+    holdout.to_csv(pytester.path / "holdout.csv", index=False)
+    # the model's score moves with f0 in the direction of its coefficient: the other direction fails
+    wrong = "decreasing" if model.coef_[0][0] > 0 else "increasing"
+    (pytester.path / "mlops-gates.yaml").write_text(CHECK_GATES.format(monotone=wrong))
+    result = pytester.runpytest(f"--mlops-tracking-uri={uri}", "--mlops-model-name=churn", "--mlops-report=r.json")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(["mlops-gates.yaml:7: model gate 'f0 noise' failed: flip rate * > max_flip_rate 0.01*"])
+    result.stdout.fnmatch_lines(["mlops-gates.yaml:14: model gate 'f0 direction' failed: flip rate 1 > *"])
+    gates = {g["name"]: g for g in read_json(pytester.path / "r.json")["gates"]}
+    assert gates["calibrated"]["check"] == "calibration"
+    assert gates["calibrated"]["status"] == "passed"
+    assert gates["f0 noise"]["kind"] == "model"

@@ -143,6 +143,28 @@ def test_multivariate_and_shadow_cards_show_their_evidence(every_check_report: d
     assert any("at most 0.05" in t for t in chart_texts(shadow))
 
 
+def test_model_check_cards_draw_reliability_group_bars_and_flipped_rows(every_check_report: dict[str, Any]) -> None:
+    page = every_check_report["html"]
+    calibration = card(page, "calibration False")
+    [diagram] = images(calibration)
+    words = " ".join("".join(t.itertext()) for t in diagram.iter(f"{SVG_NS}text"))
+    assert "Reliability diagram (10 equal-width bins)" in words
+    assert "mean predicted probability" in words
+    assert len(list(diagram.iter(f"{SVG_NS}circle"))) >= 3  # one point per filled bin
+    assert "ECE" in calibration
+    assert "Brier skill" in calibration
+    fairness = card(page, "fairness False")
+    [bars] = images(fairness)
+    assert "selection_rate by sensitive" in "".join(bars.itertext())
+    assert len(list(bars.iter(f"{SVG_NS}rect"))) >= 3  # background + one bar per group
+    assert "<th>Selection rate</th>" in fairness
+    assert "equalized odds difference" in fairness
+    for name in ("invariance False", "directional False"):
+        html = card(page, name)
+        assert "<h4>Example rows</h4>" in html, name
+        assert any("at most 0.05" in t for t in chart_texts(html)), name
+
+
 def test_the_markdown_summary_lists_every_gate_failed_first(every_check_report: dict[str, Any]) -> None:
     text, gates = every_check_report["markdown"], every_check_report["json"]["gates"]
     rows = [line for line in text.splitlines() if line.startswith("| ✅") or line.startswith("| ❌")]

@@ -106,7 +106,7 @@ gates:
         pytest.param(
             ENTRY.replace("kind: drift", "kind: drfit"),
             "mlops-gates.yaml:3: gate 'orders drift': unknown kind 'drfit' (did you mean 'drift'?); "
-            "use one of: schema, feature, drift, model, custom",
+            "use one of: schema, feature, drift, model, custom, calibration, fairness, robustness",
             id="wrong-kind",
         ),
         pytest.param(
@@ -226,3 +226,61 @@ def test_custom_gate_drop_needs_a_baseline(project: Path) -> None:
         "    max_drop: 0.1\n",
     )
     assert message == "mlops-gates.yaml:2: gate 'kpi': 'max_drop' needs 'baseline'"
+
+
+def test_model_check_kinds_parse_and_record_as_model_gates(project: Path) -> None:
+    from pytest_mlops.gatesfile import RESULT_KIND
+
+    specs = parse(
+        project,
+        """\
+        gates:
+          - name: calibrated
+            kind: calibration
+            data: current.csv
+            label: y
+            probability: p
+            max_ece: 0.05
+            n_bins: 15
+          - name: fair
+            kind: fairness
+            data: current.csv
+            label: y
+            prediction: yhat
+            sensitive: [sex, age_band]
+            min_ratio: 0.8
+          - name: noise
+            kind: robustness
+            test: invariance
+            data: current.csv
+            perturbation: {kind: typos, column: name, rate: 0.1}
+            max_flip_rate: 0.02
+        """,
+    )
+    assert [s.kind for s in specs] == ["calibration", "fairness", "robustness"]
+    assert {RESULT_KIND[s.kind] for s in specs} == {"model"}
+    assert specs[0].options["n_bins"] == 15
+    assert specs[1].options["sensitive"] == ("sex", "age_band")
+    assert specs[2].options["perturbation"] == {"kind": "typos", "column": "name", "rate": 0.1}
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ("kind: calibration\n    data: current.csv\n    label: y\n    probability: p",
+         "mlops-gates.yaml:2: gate 'g' needs a bound: 'max_ece', 'min_brier_skill'"),
+        ("kind: fairness\n    data: current.csv\n    label: y\n    max_difference: 0.1",
+         "mlops-gates.yaml:2: gate 'g' (fairness) needs 'sensitive'"),
+        ("kind: robustness\n    test: invariance\n    data: current.csv\n    perturbation: {kind: shuffle}",
+         "mlops-gates.yaml:2: gate 'g': unknown perturbation kind 'shuffle'; use one of noise, scale, relabel, typos"),
+        ("kind: robustness\n    test: directional\n    data: current.csv\n    column: a",
+         "mlops-gates.yaml:2: gate 'g': a directional test needs 'delta'"),
+        ("kind: robustness\n    test: metamorphic\n    data: current.csv",
+         "mlops-gates.yaml:2: gate 'g': test='metamorphic'; use 'invariance' or 'directional'"),
+        ("kind: robustness\n    test: invariance\n    data: current.csv\n    perturbation: noise",
+         "mlops-gates.yaml:6: 'perturbation' in gate 'g' must be a mapping"),
+    ],
+)  # fmt: skip
+def test_model_check_mistakes_are_one_line(project: Path, entry: str, expected: str) -> None:
+    message = error(project, f"gates:\n  - name: g\n    {entry}\n")
+    assert message.startswith(expected), message

@@ -1,4 +1,4 @@
-"""Model gates: the challenger in the registry against bounds, the champion and a baseline."""
+"""Model gates: the challenger in the registry against bounds, the champion, a baseline and calibration."""
 
 from __future__ import annotations
 
@@ -35,6 +35,11 @@ def test_beats_a_simple_baseline(mlops_model, mlops_challenger, holdout, referen
         "roc_auc", holdout.y, model=mlops_challenger, X=holdout.X,
         baseline=DummyClassifier(strategy="prior").fit(reference.X, reference.y), min_gain=0.2,
     )  # fmt: skip
+
+
+def test_probabilities_are_calibrated(mlops_model, mlops_challenger, holdout) -> None:
+    # ECE over 10 equal-width bins, and the Brier skill against always predicting the base rate
+    mlops_model.calibration(holdout.y, model=mlops_challenger, X=holdout.X, max_ece=0.06, min_brier_skill=0.5)
 
 
 def test_budgets(mlops_model, mlops_challenger, holdout) -> None:
