@@ -415,6 +415,41 @@ def _slices_card(page: Canvas, gate: GateResult, d: dc.SlicesDetails) -> _Card:
     return facts, body
 
 
+def _weak_segments_card(page: Canvas, gate: GateResult, d: dc.WeakSegmentsDetails) -> _Card:
+    shown = d.segments[:ROW_CAP]
+    rows = [
+        [
+            f"<b>{_e(s.segment)}</b>",
+            _fmt(s.n),
+            _fmt(s.value),
+            _e(f"[{fmt(s.interval.low)}, {fmt(s.interval.high)}]"),
+            _fmt(s.gap),
+            _fmt(s.gap_interval.low),
+            _badge(_slice_status(False, gate.severity) if s.weak else "passed", "weak" if s.weak else "ok"),
+        ]
+        for s in shown
+    ]
+    chart = page.bars(
+        gate,
+        f"{d.metric} of the worst segments (overall {fmt(d.overall)})",
+        [(s.segment, s.value, not s.weak) for s in d.segments],
+    )
+    how = "Bonferroni" if d.correction == "bonferroni" else "Benjamini-Hochberg"
+    facts = [
+        f"{d.weak_count} weak of {d.tested} segments tested",
+        f"{_e(d.metric)} overall {_e(fmt(d.overall))}",
+        f"max gap {_e(fmt(d.max_gap))}, min size {d.min_size}",
+        f"{_e(fmt(d.confidence * 100))}% confidence, {how}",
+    ]
+    body = (
+        f"<div class='slice-row'>{chart}"
+        + _table(["Segment", "n", d.metric, "Interval", "Gap", "Gap lower bound", "Result"], rows)
+        + "</div>"
+        + _more(len(d.segments), len(shown), "segments")
+    )
+    return facts, body
+
+
 def _latency_card(page: Canvas, gate: GateResult, d: dc.LatencyDetails) -> _Card:
     facts = [f"{d.batches} calls of {d.batch_size} row{'s' if d.batch_size != 1 else ''} to {_e(d.method)}()"]
     kv = [
@@ -698,6 +733,7 @@ CARDS: Mapping[str, Callable[[Canvas, GateResult, Any], _Card]] = {
     "champion": _champion_card,
     "non_inferiority": _non_inferiority_card,
     "slices": _slices_card,
+    "weak_segments": _weak_segments_card,
     "baseline": _baseline_card,
     "latency": _latency_card,
     "model_size": _model_size_card,
