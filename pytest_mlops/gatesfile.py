@@ -86,6 +86,24 @@ KIND_KEYS: dict[str, dict[str, str]] = {
         **_BOUNDS,
         **_BASELINE,
     },
+    "weak_segments": {
+        "metric": "str",
+        "data": "path",
+        "label": "str",
+        "prediction": "str",
+        "features": "strlist",
+        "segment_by": "strlist",
+        "alias": "str",
+        "model_name": "str",
+        "pos_label": "scalar",
+        "max_gap": "nonneg",
+        "min_size": "int",
+        "confidence": "share",
+        "correction": "str",
+        "bins": "int",
+        "pair_bins": "int",
+        "max_categories": "int",
+    },
     "custom": {"source": "path", "key": "str", "direction": "str", **_BOUNDS, **_BASELINE},
 }
 KINDS = tuple(KIND_KEYS)
@@ -96,6 +114,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "feature": ("data", "columns"),
     "drift": ("current",),  # or --mlops-current-data (FOLLOWS)
     "model": ("metric", "data", "label"),
+    "weak_segments": ("metric", "data", "label", "max_gap"),
     "custom": ("source", "key"),
 }
 
@@ -109,6 +128,7 @@ FOLLOWS: dict[str, dict[str, str]] = {
     "feature": {"data": "mlops_current_data"},
     "drift": {"current": "mlops_current_data", "reference": "mlops_reference_data"},
     "model": {"data": "mlops_holdout_data"},
+    "weak_segments": {"data": "mlops_holdout_data"},
 }
 
 #: The expectations a feature column accepts (as :data:`pytest_mlops.gates.feature.EXPECTATIONS`).
@@ -377,6 +397,16 @@ def _check_entry(ctx: _Context, kind: str, name: str, opts: dict[str, Any], line
             )
         if "on_cold_start" in opts and opts["on_cold_start"] not in ("pass", "warn", "fail"):
             raise ctx.error(line, f"{where}: on_cold_start={opts['on_cold_start']!r}; use pass, warn or fail")
+    if kind == "weak_segments":
+        if "prediction" in opts and "alias" in opts:
+            raise ctx.error(
+                line,
+                f"{where}: 'prediction' (a column of scored data) cannot be used with 'alias' (a registered model)",
+            )
+        if "correction" in opts and opts["correction"] not in ("bonferroni", "bh"):
+            raise ctx.error(line, f"{where}: correction={opts['correction']!r}; use bonferroni or bh")
+        if "confidence" in opts and not 0.5 <= opts["confidence"] < 1:
+            raise ctx.error(line, f"{where}: confidence={opts['confidence']!r}; use a share from 0.5 to below 1")
     if kind == "custom" and opts.get("direction", "higher") not in ("higher", "lower"):
         raise ctx.error(line, f"{where}: direction={opts['direction']!r}; use 'higher' or 'lower' (which is better)")
 
