@@ -86,3 +86,40 @@ def test_model_gates_load_registered_models_by_alias(pytester: pytest.Pytester, 
     result = pytester.runpytest(*args, "-m", "mlops_model")
     result.assert_outcomes(passed=2)  # no such alias: a cold start, which passes by default
     result.stdout.fnmatch_lines(["PASSED  model 'auc vs champion': cold start: no champion to compare with*"])
+
+
+WEAK_SEGMENTS = """\
+gates:
+  - name: no weak region
+    kind: weak_segments
+    metric: accuracy
+    data: holdout.csv
+    label: churned
+    features: [f0, f1, f2, f3, f4, f5]
+    segment_by: [region, f0]
+    max_gap: 0.5
+"""
+
+
+def test_weak_segments_of_a_registered_model_by_columns_it_does_not_take(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    X, y = make_classification(n_samples=1200, n_features=6, n_informative=4, random_state=3)
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(6)])
+    model = LogisticRegression(max_iter=500).fit(frame.iloc[:600], y[:600])
+    uri = fresh_store(migrated_template(tmp_path / "template"), tmp_path / "store")
+    register_sklearn_model(model, "churn", tracking_uri=uri, alias="challenger", experiment="gatesfile",
+                           artifact_location=tmp_path / "artifacts", pip_requirements=["scikit-learn"])  # fmt: skip
+    holdout = frame.iloc[600:].assign(
+        region=np.random.default_rng(0).choice(["north", "south"], 600), churned=np.asarray(y[600:], dtype=np.int64)
+    )
+    holdout.to_csv(pytester.path / "holdout.csv", index=False)
+    (pytester.path / "mlops-gates.yaml").write_text(WEAK_SEGMENTS)
+    result = pytester.runpytest(f"--mlops-tracking-uri={uri}", "--mlops-model-name=churn", "--mlops-report=r.json")
+    result.assert_outcomes(passed=1)
+    [gate] = read_json(pytester.path / "r.json")["gates"]
+    assert gate["check"] == "weak_segments"
+    assert gate["details"]["features"] == ["region", "f0"]
+    assert {s["features"][0] for s in gate["details"]["segments"]} <= {"region", "f0"}
+    expected = float((model.predict(frame.iloc[600:]) == y[600:]).mean())
+    assert gate["details"]["overall"] == pytest.approx(expected)
