@@ -200,3 +200,16 @@ def test_through_the_fixture_object() -> None:
 
     assert ModelGates.weak_segments is check_weak_segments
     assert "weak_segments" in repr(ModelGates())
+
+
+def test_nullable_numbers_are_binned_with_missing_rows_apart(sink: _recorder.Sink) -> None:
+    X, y, pred, _ = planted(0)
+    tenure = pd.array([None if i % 10 == 0 else v for i, v in enumerate(X["tenure"])], dtype="Float64")
+    X = X.assign(tenure=tenure, spend=X["spend"].astype("Float64"))
+    with pytest.raises(GateFailure, match="worst spend > "):
+        check_weak_segments("accuracy", y, pred, X=X, max_gap=0.05)
+    result = check_weak_segments("accuracy", y, pred, X=X[["tenure"]], max_gap=0.5, pairs=False, top=100)
+    labels = {s["segment"] for s in result.details["segments"]}
+    assert "tenure is missing" in labels
+    assert any(label.startswith("tenure <= ") for label in labels)  # binned, not one category per value
+    assert all("<other>" not in label for label in labels)
