@@ -537,6 +537,60 @@ class SlicesDetails(Contract):
 
 
 @dataclass(frozen=True)
+class WeakSegment:
+    """One searched segment of a ``weak_segments`` gate: its metric with interval and its gap."""
+
+    segment: str
+    features: tuple[str, ...]
+    n: int
+    value: float
+    interval: Interval
+    gap: float
+    gap_interval: Interval
+    p_value: float
+    p_adjusted: float
+    weak: bool
+
+    @classmethod
+    def read(cls, r: _Reader) -> WeakSegment:
+        return cls(r.text("segment"), tuple(str(f) for f in r.values("features")), r.integer("n"), r.num("value"),
+                   Interval.read(r.sub("interval")), r.num("gap"), Interval.read(r.sub("gap_interval")),
+                   r.num("p_value"), r.num("p_adjusted"), r.flag("weak"))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class WeakSegmentsDetails(Contract):
+    """``weak_segments``: the searched segments with the largest lower bound of their gap (worst
+    first); ``observed`` = the first weak one's lower bound (or the largest), against ``max_gap``.
+    ``tested`` segments were corrected for together (``correction``) at ``confidence``."""
+
+    checks: ClassVar[tuple[str, ...]] = ("weak_segments",)
+    metric: str
+    direction: str
+    overall: float
+    segments: tuple[WeakSegment, ...]
+    tested: int
+    weak_count: int
+    features: tuple[str, ...]
+    min_size: int
+    max_gap: float
+    confidence: float
+    per_segment_level: float
+    correction: str
+    method: str
+
+    @classmethod
+    def from_gate(cls, gate: GateResult) -> WeakSegmentsDetails:
+        d, b = _readers(gate)
+        return cls(
+            d.text("metric"), d.text("direction"), d.num("overall"), d.items("segments", WeakSegment.read),
+            d.integer("tested"), d.integer("weak_count"), tuple(str(f) for f in d.values("features")),
+            b.integer("min_size"), b.num("max_gap"), b.num("confidence"), d.num("per_segment_level"),
+            d.text("correction"), d.text("method"),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
 class BaselineDetails(Contract):
     """``baseline``: the model's metric against a trivial baseline's (``observed`` = the gain)."""
 
@@ -1082,8 +1136,8 @@ class FreshnessDetails(Contract):
 
 _ALL: Sequence[type[Contract]] = (
     SchemaDetails, ExpectationsDetails, ExampleSkewDetails, DistributionSkewDetails, LeakageDetails,
-    MetricDetails, ChampionDetails, NonInferiorityDetails, SlicesDetails, BaselineDetails, CalibrationDetails,
-    FairnessDetails, RobustnessDetails, LatencyDetails,
+    MetricDetails, ChampionDetails, NonInferiorityDetails, SlicesDetails, WeakSegmentsDetails, BaselineDetails,
+    CalibrationDetails, FairnessDetails, RobustnessDetails, LatencyDetails,
     ModelSizeDetails, DriftDetails, MultivariateDetails, ShadowDetails, CanaryDetails, ABTestDetails,
     SampleRatioDetails, StoredBaselineDetails, DeepchecksDetails, GenericDetails, PointInTimeDetails,
     ReproducibilityDetails, OnlineOfflineDetails, FreshnessDetails,

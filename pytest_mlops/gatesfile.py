@@ -88,6 +88,24 @@ KIND_KEYS: dict[str, dict[str, str]] = {
         **_BOUNDS,
         **_BASELINE,
     },
+    "weak_segments": {
+        "metric": "str",
+        "data": "path",
+        "label": "str",
+        "prediction": "str",
+        "features": "strlist",
+        "segment_by": "strlist",
+        "alias": "str",
+        "model_name": "str",
+        "pos_label": "scalar",
+        "max_gap": "nonneg",
+        "min_size": "int",
+        "confidence": "share",
+        "correction": "str",
+        "bins": "int",
+        "pair_bins": "int",
+        "max_categories": "int",
+    },
     "custom": {"source": "path", "key": "str", "direction": "str", **_BOUNDS, **_BASELINE},
     # model checks of their own (recorded as model gates): a column of scored data or a registered model
     "calibration": {
@@ -131,6 +149,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "feature": ("data", "columns"),
     "drift": ("current",),  # or --mlops-current-data (FOLLOWS)
     "model": ("metric", "data", "label"),
+    "weak_segments": ("metric", "data", "label", "max_gap"),
     "custom": ("source", "key"),
     "calibration": ("data", "label"),
     "fairness": ("data", "label", "sensitive"),
@@ -138,7 +157,12 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 
 #: gates-file kinds recorded under another gate kind (their marker is ``mlops_<that kind>``)
-RESULT_KIND: dict[str, str] = {"calibration": "model", "fairness": "model", "robustness": "model"}
+RESULT_KIND: dict[str, str] = {
+    "calibration": "model",
+    "fairness": "model",
+    "robustness": "model",
+    "weak_segments": "model",
+}
 
 #: The run's data options a path value can name, as ``$mlops_current_data``.
 DATA_OPTIONS = ("mlops_current_data", "mlops_reference_data", "mlops_holdout_data")
@@ -153,6 +177,7 @@ FOLLOWS: dict[str, dict[str, str]] = {
     "calibration": {"data": "mlops_holdout_data"},
     "fairness": {"data": "mlops_holdout_data"},
     "robustness": {"data": "mlops_holdout_data"},
+    "weak_segments": {"data": "mlops_holdout_data"},
 }
 
 #: The expectations a feature column accepts (as :data:`pytest_mlops.gates.feature.EXPECTATIONS`).
@@ -450,6 +475,16 @@ def _check_entry(ctx: _Context, kind: str, name: str, opts: dict[str, Any], line
                     line,
                     f"{where}: unknown perturbation kind {perturbation.get('kind')!r}; use one of {', '.join(known)}",
                 )
+    if kind == "weak_segments":
+        if "prediction" in opts and "alias" in opts:
+            raise ctx.error(
+                line,
+                f"{where}: 'prediction' (a column of scored data) cannot be used with 'alias' (a registered model)",
+            )
+        if "correction" in opts and opts["correction"] not in ("bonferroni", "bh"):
+            raise ctx.error(line, f"{where}: correction={opts['correction']!r}; use bonferroni or bh")
+        if "confidence" in opts and not 0.5 <= opts["confidence"] < 1:
+            raise ctx.error(line, f"{where}: confidence={opts['confidence']!r}; use a share from 0.5 to below 1")
     if kind == "custom" and opts.get("direction", "higher") not in ("higher", "lower"):
         raise ctx.error(line, f"{where}: direction={opts['direction']!r}; use 'higher' or 'lower' (which is better)")
 

@@ -208,6 +208,16 @@ def directional(workdir: Path, passes: bool) -> Any:
                              name=f"directional {passes}")  # fmt: skip
 
 
+def weak_segments(workdir: Path, passes: bool) -> Any:
+    from pytest_mlops.gates.segments import check_weak_segments
+
+    d = _data()
+    X = d["X_test"]
+    model = d["good"] if passes else d["bad"]
+    return check_weak_segments("accuracy", d["y_test"], model=model, X=X, max_gap=0.3 if passes else 0.0,
+                               min_size=20, pairs=False, name=f"weak segments {passes}")  # fmt: skip
+
+
 def baseline(workdir: Path, passes: bool) -> Any:
     from pytest_mlops.gates.model import check_baseline
 
@@ -363,6 +373,7 @@ CHECKS: dict[str, Callable[[Path, bool], Any]] = {
     "champion": champion,
     "non_inferiority": non_inferiority,
     "slices": slices,
+    "weak_segments": weak_segments,
     "baseline": baseline,
     "calibration": calibration,
     "fairness": fairness,

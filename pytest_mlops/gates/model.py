@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_mlops import _recorder
 from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.gates.segments import check_weak_segments
 from pytest_mlops.results import GateResult, check_bounds, fmt
 
 if TYPE_CHECKING:
@@ -1031,7 +1032,8 @@ class ModelGates:
 
     ``mlops_model.metric(...)`` is :func:`check_metric`, ``.compare`` is
     :func:`compare_to_champion`, ``.non_inferior`` is :func:`check_non_inferiority`, ``.slices``
-    is :func:`check_slices`, ``.baseline`` is :func:`check_baseline`, ``.latency`` is
+    is :func:`check_slices`, ``.weak_segments`` is
+    :func:`pytest_mlops.gates.segments.check_weak_segments`, ``.baseline`` is :func:`check_baseline`, ``.latency`` is
     :func:`check_latency` and ``.size`` is :func:`check_size`. The model checks of their own
     modules: ``.calibration`` (:mod:`pytest_mlops.gates.calibration`), ``.fairness``
     (:mod:`pytest_mlops.gates.fairness`), ``.invariance`` and ``.directional``
@@ -1042,6 +1044,7 @@ class ModelGates:
     compare = staticmethod(compare_to_champion)
     non_inferior = staticmethod(check_non_inferiority)
     slices = staticmethod(check_slices)
+    weak_segments = staticmethod(check_weak_segments)
     baseline = staticmethod(check_baseline)
     latency = staticmethod(check_latency)
     size = staticmethod(check_size)
@@ -1076,6 +1079,6 @@ class ModelGates:
 
     def __repr__(self) -> str:
         return (
-            "<pytest-mlops model gates: metric, compare, non_inferior, slices, baseline, latency, size, "
+            "<pytest-mlops model gates: metric, compare, non_inferior, slices, weak_segments, baseline, latency, size, "
             "calibration, fairness, invariance, directional>"
         )

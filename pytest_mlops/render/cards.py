@@ -477,6 +477,41 @@ def _fairness_card(page: Canvas, gate: GateResult, d: dc.FairnessDetails) -> _Ca
     return facts, body
 
 
+def _weak_segments_card(page: Canvas, gate: GateResult, d: dc.WeakSegmentsDetails) -> _Card:
+    shown = d.segments[:ROW_CAP]
+    rows = [
+        [
+            f"<b>{_e(s.segment)}</b>",
+            _fmt(s.n),
+            _fmt(s.value),
+            _e(f"[{fmt(s.interval.low)}, {fmt(s.interval.high)}]"),
+            _fmt(s.gap),
+            _fmt(s.gap_interval.low),
+            _badge(_slice_status(False, gate.severity) if s.weak else "passed", "weak" if s.weak else "ok"),
+        ]
+        for s in shown
+    ]
+    chart = page.bars(
+        gate,
+        f"{d.metric} of the worst segments (overall {fmt(d.overall)})",
+        [(s.segment, s.value, not s.weak) for s in d.segments],
+    )
+    how = "Bonferroni" if d.correction == "bonferroni" else "Benjamini-Hochberg"
+    facts = [
+        f"{d.weak_count} weak of {d.tested} segments tested",
+        f"{_e(d.metric)} overall {_e(fmt(d.overall))}",
+        f"max gap {_e(fmt(d.max_gap))}, min size {d.min_size}",
+        f"{_e(fmt(d.confidence * 100))}% confidence, {how}",
+    ]
+    body = (
+        f"<div class='slice-row'>{chart}"
+        + _table(["Segment", "n", d.metric, "Interval", "Gap", "Gap lower bound", "Result"], rows)
+        + "</div>"
+        + _more(len(d.segments), len(shown), "segments")
+    )
+    return facts, body
+
+
 def _robustness_card(page: Canvas, gate: GateResult, d: dc.RobustnessDetails) -> _Card:
     chart = page.number_line(gate, "share of rows flipped", d.flip_rate, at_most=d.max_flip_rate)
     verb = "flipped" if d.test == "invariance" else "moved the wrong way"
@@ -782,6 +817,7 @@ CARDS: Mapping[str, Callable[[Canvas, GateResult, Any], _Card]] = {
     "champion": _champion_card,
     "non_inferiority": _non_inferiority_card,
     "slices": _slices_card,
+    "weak_segments": _weak_segments_card,
     "baseline": _baseline_card,
     "calibration": _calibration_card,
     "fairness": _fairness_card,

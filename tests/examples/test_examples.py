@@ -113,6 +113,9 @@ def test_demo_story(tmp_path: Path) -> None:
     assert v3["status"] == "failed"
     # the refused report holds every gate the CT tests define, not only those before a first failure
     v2 = json.loads((reports / "3-ct-v2.json").read_text())
+    [weak] = [g for g in v2["gates"] if g["check"] == "weak_segments"]  # the CT tests search for weak segments
+    assert weak["status"] == "passed"
+    assert "site" in weak["details"]["features"]
     assert sorted((g["kind"], g["name"]) for g in v3["gates"]) == sorted((g["kind"], g["name"]) for g in v2["gates"])
     failed = [g["name"] for g in v3["gates"] if g["status"] == "failed"]
     assert len(failed) >= 2

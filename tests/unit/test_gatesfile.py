@@ -106,7 +106,7 @@ gates:
         pytest.param(
             ENTRY.replace("kind: drift", "kind: drfit"),
             "mlops-gates.yaml:3: gate 'orders drift': unknown kind 'drfit' (did you mean 'drift'?); "
-            "use one of: schema, feature, drift, model, custom, calibration, fairness, robustness",
+            "use one of: schema, feature, drift, model, weak_segments, custom, calibration, fairness, robustness",
             id="wrong-kind",
         ),
         pytest.param(
@@ -177,6 +177,17 @@ gates:
             "    max_drop: 0.1\n    at_least: 0.5\n",
             "mlops-gates.yaml:2: gate 'm': 'max_drop' needs 'baseline' or 'compare_to'",
             id="drop-without-reference",
+        ),
+        pytest.param(
+            "gates:\n  - name: w\n    kind: weak_segments\n    metric: accuracy\n    data: current.csv\n    label: y\n",
+            "mlops-gates.yaml:2: gate 'w' (weak_segments) needs 'max_gap'*",
+            id="weak-segments-without-max-gap",
+        ),
+        pytest.param(
+            "gates:\n  - name: w\n    kind: weak_segments\n    metric: accuracy\n    data: current.csv\n    label: y\n"
+            "    max_gap: 0.1\n    correction: holm\n",
+            "mlops-gates.yaml:2: gate 'w': correction='holm'; use bonferroni or bh",
+            id="weak-segments-correction",
         ),
         pytest.param(
             ENTRY + "    baseline: stats.json\n    reference: stats.json\n",

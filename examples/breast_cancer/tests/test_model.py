@@ -1,4 +1,4 @@
-"""Model gates: the challenger in the registry against bounds, the champion, a baseline and calibration."""
+"""Model gates: the challenger against bounds, the champion, weak segments, a baseline and calibration."""
 
 from __future__ import annotations
 
@@ -27,6 +27,14 @@ def test_quality_on_every_site(mlops_model, mlops_challenger, holdout) -> None:
     mlops_model.slices(
         "accuracy", holdout.y, model=mlops_challenger, X=holdout.X, slices=holdout.site,
         at_least=0.8, max_gap=0.2, min_size=10,
+    )  # fmt: skip
+
+
+def test_no_weak_segment(mlops_model, mlops_challenger, holdout) -> None:
+    # every site, every binned feature and every pair of them: none may be clearly 0.25 below overall accuracy
+    mlops_model.weak_segments(
+        "accuracy", holdout.y, mlops_challenger.predict(holdout.X), X=holdout.X.assign(site=holdout.site),
+        max_gap=0.25,
     )  # fmt: skip
 
 
