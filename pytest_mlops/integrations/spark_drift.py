@@ -225,17 +225,6 @@ def _values(selected: DataFrame, body: Any, size: int) -> list[FloatArray]:
     return out
 
 
-def _in_ranges(selected: DataFrame, ranges: Sequence[tuple[int, float, float]]) -> DataFrame:
-    """The rows with a value in one of the ``(column, lo, hi)`` ranges, filtered by Spark itself: the scan
-    stays in the JVM and only those rows (a few per bracket) reach the Python workers. A superset of what
-    :func:`._spark_worker.range_batches` keeps (it drops the infinite values itself)."""
-    wanted = functools.reduce(
-        lambda a, b: a | b,
-        [(F.col(f"c{j}") > F.lit(lo)) & (F.col(f"c{j}") <= F.lit(hi)) for j, lo, hi in ranges],
-    )
-    return selected.filter(wanted)
-
-
 def _sample(df: DataFrame, names: Sequence[str], fraction: float, seed: int) -> list[FloatArray]:
     """A seeded Bernoulli sample of the rows (Spark's ``sample``), as each column's sorted finite values.
 
@@ -390,7 +379,7 @@ def _sampled_profiles(
     if requests:
         ranges = list(dict.fromkeys((i, lo, hi) for i, _, lo, hi in requests))  # two levels can share a bracket
         body = functools.partial(_spark_worker.range_batches, ranges=ranges)
-        found = _values(_in_ranges(_doubles(df, numeric), ranges), body, len(ranges))
+        found = _values(_doubles(df, numeric), body, len(ranges))
         for i, j, lo, hi in requests:
             collected[(i, j)] = found[ranges.index((i, lo, hi))]
     out: dict[str, ColumnProfile] = {}
