@@ -10,7 +10,8 @@ those rows over partitions, so the driver receives at most ``columns x (bins + 1
 (plus the categories) whatever the size of the data.
 
 Bins are right-closed, as :class:`pytest_mlops.stats.refstats.BinnedCounter`: bin ``i``
-holds ``(edges[i-1], edges[i]]`` (``numpy.searchsorted(..., side="left")``).
+holds ``(edges[i-1], edges[i]]``: each batch's values are sorted, and the values up to edge
+``i`` are those before ``numpy.searchsorted(sorted, edges[i], side="right")``.
 """
 
 from __future__ import annotations
@@ -65,11 +66,16 @@ def bin_batches(batches: Iterator[Any], edges: Sequence[Sequence[float]]) -> Ite
                 x = x[finite]
             if x.size == 0:
                 continue
-            idx = np.searchsorted(cuts[j], x, side="left")
-            counts[j] += np.bincount(idx, minlength=counts[j].size)
-            sums[j] += np.bincount(idx, weights=x, minlength=counts[j].size)
-            low[j] = min(low[j], float(x.min()))
-            high[j] = max(high[j], float(x.max()))
+            # sort the batch and place the edges in it: about twice as fast as placing every value
+            # among the edges (np.searchsorted over values), whatever the number of edges
+            x = np.sort(x)
+            ends = np.concatenate((np.searchsorted(x, cuts[j], side="right"), [x.size]))
+            n = np.diff(ends, prepend=0)
+            filled = np.flatnonzero(n)
+            counts[j] += n
+            sums[j][filled] += np.add.reduceat(x, ends[filled] - n[filled])
+            low[j] = min(low[j], float(x[0]))
+            high[j] = max(high[j], float(x[-1]))
             total[j] += float(x.sum())
             squares[j] += float(np.dot(x, x))
     out: dict[str, list[Any]] = {k: [] for k in ("col", "bin", "count", "sum", "low", "high", "sq")}
