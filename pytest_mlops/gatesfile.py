@@ -122,6 +122,7 @@ COLUMN_KEYS = (
     "cardinality_at_least",
     "cardinality_at_most",
     "quantiles",
+    "mostly",
     "severity",
 )
 
