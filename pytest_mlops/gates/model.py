@@ -55,6 +55,22 @@ def _resolve(metric: Any, direction: str | None, needs: str | None) -> Metric:
     return resolve_metric(metric, direction=direction, needs=needs)
 
 
+def _check_sign(m: Metric, gate: str, **bounds: float | None) -> None:
+    """A ``neg_*`` scorer is never above 0: a positive bound is the loss's sign, not the scorer's."""
+    __tracebackhide__ = True
+    if not m.negated:
+        return
+    for label, bound in bounds.items():
+        if bound is not None and bound > 0:
+            loss = m.family
+            other = "at_most" if label == "at_least" else "at_least"
+            raise MlopsInputError(
+                f"{gate} gate {m.name!r}: {label}={bound!r} is positive, but {m.name} keeps scikit-learn's sign "
+                f"(-{loss}, never above 0, higher is better); write {other}={-bound!r} on {m.name!r}, "
+                f"or {label}={bound!r} on {loss!r}"
+            )
+
+
 def _has_predict(obj: Any) -> bool:
     return callable(getattr(obj, "predict", None))
 
@@ -215,7 +231,9 @@ def check_metric(
         check_metric("rmse", y_test, reg.predict(X_test), at_most=12.5)
         check_metric(my_cost, y_test, clf.predict(X_test), direction="lower", at_most=3.0)
 
-    ``metric`` is a name (see :data:`pytest_mlops.stats.metrics.METRICS`) or a function
+    ``metric`` is a name (see :data:`pytest_mlops.stats.metrics.METRICS`), a scikit-learn scorer
+    name (``"neg_log_loss"``, ``"roc_auc_ovr"``, ``"f1_weighted"``...: the value has the scorer's
+    sign, so ``check_metric("neg_log_loss", ..., at_least=-0.35)``), or a function
     ``f(y_true, y_pred) -> float`` with ``direction=`` (and ``needs="scores"`` if it takes
     probabilities).
     """
@@ -227,6 +245,7 @@ def check_metric(
         raise MlopsInputError(f"model gate {m.name!r}: give a bound, at_least= and/or at_most=")
     if low is not None and high is not None and low > high:
         raise MlopsInputError(f"model gate {m.name!r}: at_least={low!r} is above at_most={high!r}")
+    _check_sign(m, "model", at_least=low, at_most=high)
     ev = _evaluate(m, y_true, y_pred, model=model, X=X, labels=labels, pos_label=pos_label)
     value = _value(ev)
     passed, summary = check_bounds(value, at_least=low, at_most=high)
@@ -586,6 +605,7 @@ def check_slices(
     gap_bound = _check_number("max_gap", max_gap)
     if low is None and high is None and gap_bound is None:
         raise MlopsInputError(f"slice gate {m.name!r}: give at_least=, at_most= and/or max_gap=")
+    _check_sign(m, "slice", at_least=low, at_most=high)
     if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
         raise MlopsInputError(f"min_size={min_size!r} must be a positive integer")
     if on_small_slice not in ("skip", "fail"):
