@@ -412,3 +412,20 @@ def test_install_is_one_input_with_a_documented_default(tmp_path: Path) -> None:
     assert f"`{documented}`" in docs
     assert "not yet on a public package index" in docs
     assert "@ git+https://github.com/" in docs  # installing from the repository is shown
+
+
+def test_cd_workflow_is_callable_at_a_version_from_another_repository() -> None:
+    """``uses: <org>/pytest-mlops/.github/workflows/mlops-cd.yml@<tag>`` needs a self-contained file there."""
+    published = REPO / ".github" / "workflows" / "mlops-cd.yml"
+    template = TEMPLATES / "workflows" / "mlops-cd.yml"
+    assert published.read_text(encoding="utf-8") == template.read_text(encoding="utf-8")
+    text = template.read_text(encoding="utf-8")
+    assert not re.search(r"__[A-Z_]+__", text), "a placeholder would reach the callers unfilled"
+    uses = [m["ref"] for line in text.splitlines() if (m := USES_LINE.match(line))]
+    assert uses
+    assert all(re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref) for ref in uses), uses  # no local references
+    inputs = workflow_inputs(template)
+    assert {"model-name", "install-command", "mlflow-oidc-audience"} <= set(inputs)
+    docs = (REPO / "docs" / "ci-templates.md").read_text(encoding="utf-8")
+    assert "uses: <org>/pytest-mlops/.github/workflows/mlops-cd.yml@<tag>" in docs
+    assert "id-token: write" in docs
