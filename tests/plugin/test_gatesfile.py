@@ -301,3 +301,17 @@ def test_collecting_a_gates_file_imports_no_heavy_library(pytester: pytest.Pytes
     result = pytester.runpytest_subprocess("--collect-only", "-q")
     result.stdout.fnmatch_lines(["*6 tests collected*"])
     assert json.loads((pytester.path / "heavy.json").read_text()) == []
+
+
+def test_feature_columns_take_mostly(pytester: pytest.Pytester) -> None:
+    # age holds values up to ~120: at_most 30 fails for most rows; mostly 0.0001 lets it pass, 0.99 not
+    strict = GATES.replace(
+        "age: {null_rate_at_most: 0.0, at_least: 0, at_most: 120}", "age: {at_least: 0, at_most: 30, mostly: 0.99}"
+    )
+    make_project(pytester, strict)
+    result = pytester.runpytest("-m", "mlops_feature")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*of values hold < mostly 0.99*"])
+    loose = strict.replace("mostly: 0.99", "mostly: 0.0001")
+    (pytester.path / "mlops-gates.yaml").write_text(loose)
+    pytester.runpytest("-m", "mlops_feature").assert_outcomes(passed=1)
