@@ -10,6 +10,7 @@ accepted forms.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,6 +203,13 @@ class Settings:
         return None if self.stage is None else self.stages[self.stage]
 
 
+#: Option.type -> the type pytest's ``addini`` reads the ini key as (``pytest --help`` shows it).
+#: ``names`` and ``words`` are shell-like word lists (pytest's ``args``). Single paths stay
+#: ``string``: pytest's ``paths`` is a list relative to the ini file, ours are one path relative
+#: to the rootdir, like ``--junitxml``.
+INI_TYPES = {"bool": "bool", "float": "float", "linelist": "linelist", "names": "args", "words": "args"}
+
+
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("mlops", "pytest-mlops quality gates")
     for opt in OPTIONS:
@@ -215,10 +223,9 @@ def add_options(parser: pytest.Parser) -> None:
                 kwargs["nargs"] = "?"
                 kwargs["const"] = opt.const
         group.addoption(opt.flag, **kwargs)
-        if opt.type == "linelist":
-            parser.addini(opt.ini, opt.help, type="linelist", default=list(opt.default))
-        else:
-            parser.addini(opt.ini, opt.help, type="string", default=None)
+        ini_type = INI_TYPES.get(opt.type, "string")
+        default = list(opt.default) if opt.type == "linelist" else None
+        parser.addini(opt.ini, opt.help, type=ini_type, default=default)  # type: ignore[arg-type]
 
 
 def _usage(opt: Option, value: Any, accepted: str) -> pytest.UsageError:
@@ -280,6 +287,13 @@ def _parse_test_ids(opt: Option, raw: str) -> tuple[str, ...]:
     return ids
 
 
+#: what each typed ini key accepts, for the message when pytest cannot read its value
+_ACCEPTED = {
+    "bool": f"use one of {', '.join(TRUE_WORDS + FALSE_WORDS[:-1])}",
+    "float": "expected a positive number, e.g. 10",
+}
+
+
 def _raw(config: pytest.Config, opt: Option) -> Any:
     """The value as given: command line first, then ini, else None."""
     value = config.getoption(opt.dest, default=None)
@@ -287,8 +301,16 @@ def _raw(config: pytest.Config, opt: Option) -> Any:
         if opt.type == "linelist" and isinstance(value, str):
             return [part for part in value.split(";") if part.strip()]
         return value
-    ini_value = config.getini(opt.ini)
-    if opt.type == "linelist":
+    try:
+        ini_value = config.getini(opt.ini)
+    except (ValueError, TypeError, pytest.UsageError) as exc:  # pytest read the typed key and refused it
+        # pytest's message ends with the value's repr ("invalid truth value 'sometimes'")
+        quoted = re.search(r"'([^']*)'\s*$", str(exc))
+        shown = repr(quoted.group(1)) if quoted else str(exc)
+        raise pytest.UsageError(
+            f"{opt.flag} / {opt.ini}: {shown} is not valid; {_ACCEPTED.get(opt.type, 'see pytest --help')}"
+        ) from None
+    if opt.type in ("linelist", "names", "words"):
         return list(ini_value) if ini_value else None
     if ini_value in ("", None):
         return None
@@ -311,11 +333,13 @@ def load_settings(config: pytest.Config) -> Settings:
         elif opt.type == "linelist":
             values[opt.stem] = parse_stages(list(raw), opt)
         elif opt.type == "words":
-            values[opt.stem] = _parse_test_ids(opt, str(raw))
+            values[opt.stem] = _parse_test_ids(opt, _words(raw))
         elif opt.type == "names":
-            names = tuple(str(raw).replace(",", " ").split())
-            if not names or any("/" in n for n in names):
-                raise _usage(opt, raw, "give file names without folders, e.g. 'mlops-gates.yaml'")
+            names = tuple(_words(raw).replace(",", " ").split())
+            folders = [n for n in names if "/" in n]
+            if not names or folders:
+                bad = folders[0] if folders else _words(raw)
+                raise _usage(opt, bad, "give file names without folders, e.g. 'mlops-gates.yaml'")
             values[opt.stem] = names
         elif opt.stem in (
             "report",
@@ -340,6 +364,11 @@ def load_settings(config: pytest.Config) -> Settings:
             opt, settings.stage, f"choose one of: {', '.join(sorted(settings.stages))} (defined by mlops_stages)"
         )
     return settings
+
+
+def _words(raw: Any) -> str:
+    """A word list from the ini file (a list) or the command line (one string), as one string."""
+    return " ".join(str(word) for word in raw) if isinstance(raw, (list, tuple)) else str(raw)
 
 
 def _parse_path(opt: Option, raw: str, config: pytest.Config) -> Path:

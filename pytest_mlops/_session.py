@@ -35,7 +35,10 @@ class GateCollector:
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        self._kinds.update({item.nodeid: tuple(sorted(markers.item_kinds(item))) for item in items})
+        for item in items:  # kept for the tests that have gate kinds (most runs: none)
+            kinds = markers.item_kinds(item)
+            if kinds:
+                self._kinds[item.nodeid] = tuple(sorted(kinds))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         outcome = None
@@ -52,7 +55,7 @@ class GateCollector:
             if outcome != "passed":
                 kinds = self._kinds.get(report.nodeid, ())
                 self.report.not_passed.append(TestOutcome(report.nodeid, outcome, kinds))
-        if report.when != "teardown":
+        if report.when != "teardown" or not report.user_properties:
             return  # user_properties are complete only in the teardown report
         for name, data in iter_gate_properties(report.user_properties):
             if name == "mlops_gate":
@@ -92,10 +95,10 @@ class GateCollector:
         self.config.hook.pytest_mlops_session_report(config=self.config, report=report)
 
     def _unused_baselines(self) -> list[str]:
-        from pytest_mlops.baselines import CHECK, unused_baselines
-
         if not (self.settings.rootdir / "baselines").is_dir():
             return []
+        from pytest_mlops.baselines import CHECK, unused_baselines
+
         used = [str(g.details.get("baseline_file")) for g in self.report.gates if g.check == CHECK]
         opt = self.config.option
         complete = not (

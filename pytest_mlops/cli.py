@@ -4,6 +4,8 @@ Subcommands live in ``pytest_mlops/commands/``: every module there defines
 ``register(subparsers)``, adding its parser with ``set_defaults(run=...)``, where
 ``run(args) -> int`` returns the exit code. Errors a user can fix
 (:class:`~pytest_mlops.errors.MlopsError`) print one line and exit 2; no traceback.
+Output piped into a reader that stops early (``pytest-mlops history ... | head -1``) ends
+quietly with exit code 141 (128 + SIGPIPE, what a shell reports for ``yes | head -1``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ __all__ = ["build_parser", "main"]
 
 #: exit codes: 0 ok, 1 a gate/promotion said no, 2 bad input or usage
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+#: the reader of our standard output went away (128 + SIGPIPE, as a shell reports it)
+EXIT_BROKEN_PIPE = 141
 
 
 def _process_started() -> float:
@@ -60,6 +64,32 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a closed pipe shows up here for output still in the buffer
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def _silence_stdout() -> None:
+    """Point standard output at ``/dev/null`` so the interpreter's final flush cannot raise again.
+
+    The recipe of the Python docs (``signal`` module, "Note on SIGPIPE"): the default SIGPIPE
+    action would kill the process, also inside a test calling :func:`main`.
+    """
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout is not a real file (captured by a test)
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.started = STARTED if argv is None else time.monotonic()

@@ -191,6 +191,7 @@ COLUMN_KEYS = (
     "cardinality_at_least",
     "cardinality_at_most",
     "quantiles",
+    "mostly",
     "severity",
 )
 

@@ -19,6 +19,7 @@ __all__ = [
     "STOP_AT_FIRST",
     "item_kinds",
     "marker_name",
+    "mlops_marks",
     "register",
     "severities_for",
     "stop_at_first",
@@ -64,9 +65,25 @@ def register(config: pytest.Config) -> None:
     )
 
 
-def stop_at_first(item: pytest.Item) -> bool:
-    """Whether the item carries ``@pytest.mark.mlops_stop_at_first`` (which takes no arguments)."""
-    marker = item.get_closest_marker(STOP_AT_FIRST)
+def mlops_marks(item: pytest.Item) -> dict[str, pytest.Mark]:
+    """The item's ``mlops_*`` markers by name, the closest of each, in one pass over its markers.
+
+    The per-test hooks read this once instead of asking ``get_closest_marker`` for each of our
+    seven markers (each call walks the node chain): a run that uses no gate pays one pass.
+    """
+    found: dict[str, pytest.Mark] = {}
+    for mark in item.iter_markers():
+        if mark.name.startswith(MARKER_PREFIX) and mark.name not in found:
+            found[mark.name] = mark
+    return found
+
+
+def stop_at_first(item: pytest.Item, marks: dict[str, pytest.Mark] | None = None) -> bool:
+    """Whether the item carries ``@pytest.mark.mlops_stop_at_first`` (which takes no arguments).
+
+    ``marks`` is :func:`mlops_marks` of the item, when the caller has it already.
+    """
+    marker = item.get_closest_marker(STOP_AT_FIRST) if marks is None else marks.get(STOP_AT_FIRST)
     if marker is None:
         return False
     if marker.args or marker.kwargs:
@@ -88,19 +105,25 @@ def auto_apply(items: Iterable[pytest.Item]) -> None:
                 item.add_marker(marker_name(kind))
 
 
-def item_kinds(item: pytest.Item) -> frozenset[str]:
-    return frozenset(kind for kind in KINDS if item.get_closest_marker(marker_name(kind)) is not None)
+def item_kinds(item: pytest.Item, marks: dict[str, pytest.Mark] | None = None) -> frozenset[str]:
+    found = mlops_marks(item) if marks is None else marks
+    if not found:
+        return frozenset()
+    return frozenset(kind for kind in KINDS if marker_name(kind) in found)
 
 
-def severities_for(item: pytest.Item) -> dict[str, Severity]:
+def severities_for(item: pytest.Item, marks: dict[str, pytest.Mark] | None = None) -> dict[str, Severity]:
     """Validate the item's gate markers and return the severity each one sets.
 
     Misuse fails the test at setup with a clean message (no traceback).
     """
     severities: dict[str, Severity] = {}
+    found = mlops_marks(item) if marks is None else marks
+    if not found:
+        return severities
     for kind in KINDS:
         name = marker_name(kind)
-        marker = item.get_closest_marker(name)
+        marker = found.get(name)
         if marker is None:
             continue
         usage = f"use @pytest.mark.{name} or @pytest.mark.{name}(severity='warn')"

@@ -18,6 +18,12 @@ from pytest_mlops._session import GateCollector
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
 COLLECTOR_KEY = pytest.StashKey[GateCollector]()
+#: an item's ``mlops_*`` markers, read once at setup for the setup and call hooks
+MARKS_KEY = pytest.StashKey[dict[str, pytest.Mark]]()
+
+# The per-test hooks below run for every test of every project that has the plugin installed,
+# also when no gate is used: they read the item's markers once (one pass, kept in its stash)
+# and do nothing more when it has none of ours (benchmarks/plugin_overhead.py).
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -78,8 +84,10 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    _recorder.current().severities = markers.severities_for(item)
-    markers.stop_at_first(item)  # a misused marker fails the test here, at setup
+    marks = item.stash[MARKS_KEY] = markers.mlops_marks(item)
+    if marks:
+        _recorder.current().severities = markers.severities_for(item, marks)
+        markers.stop_at_first(item, marks)  # a misused marker fails the test here, at setup
 
 
 @pytest.hookimpl(wrapper=True)
@@ -87,7 +95,9 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     """Every gate of the test runs: failed gates are kept, then fail the test once, listing all."""
     __tracebackhide__ = True
     sink = _recorder.current()
-    sink.defer = not (item.config.stash[SETTINGS_KEY].stop_at_first or markers.stop_at_first(item))
+    marks = item.stash.get(MARKS_KEY, None)
+    own_stop = markers.stop_at_first(item) if marks is None else markers.STOP_AT_FIRST in marks
+    sink.defer = not (item.config.stash[SETTINGS_KEY].stop_at_first or own_stop)
     try:
         outcome = yield
     except BaseException as exc:

@@ -29,5 +29,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(history.to_dict(), indent=2, sort_keys=True) + "\n")
     else:
-        sys.stdout.write("\n".join(history.lines()) + "\n")
+        sys.stdout.writelines(f"{line}\n" for line in history.lines())
     return 0

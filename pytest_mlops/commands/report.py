@@ -35,11 +35,11 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "json":
         text = report.to_json()
     else:
-        text = "\n".join([f"status: {report.status}", *report.terminal_lines(verbosity=1)]) + "\n"
+        text = "".join(f"{line}\n" for line in [f"status: {report.status}", *report.terminal_lines(verbosity=1)])
     if args.output:
         from pytest_mlops._io import write_atomic
 
         write_atomic(args.output, text)
     else:
-        sys.stdout.write(text)
+        sys.stdout.writelines(text.splitlines(keepends=True))  # line by line: a closed pipe stops it early
     return 1 if report.status == "failed" else 0

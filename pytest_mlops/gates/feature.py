@@ -37,6 +37,10 @@ EXPECTATIONS = (
     "quantiles",
 )
 
+#: The expectations ``mostly=`` relaxes: the ones judged value by value (Great Expectations'
+#: "column map" expectations). The others are already shares or aggregates.
+MOSTLY_CHECKS = ("range", "allowed", "unique")
+
 HINT = "fix the data or the feature code; if the new values are expected, update the expectation"
 _EXAMPLES = 3
 
@@ -79,6 +83,37 @@ def _number(name: str, value: Any, column: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
         raise MlopsInputError(f"feature gate {column!r}: {name}={value!r} is not a number")
     return float(value)
+
+
+def _mostly(value: Any, column: str, spec: Mapping[str, Any]) -> float:
+    """``mostly=`` validated: a share in (0, 1], on a spec that has a value-by-value expectation."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        raise MlopsInputError(
+            f"feature gate {column!r}: mostly={value!r} is not a share in (0, 1]; "
+            "give the share of non-null values that must hold, e.g. mostly=0.95 (default 1.0: every value)"
+        )
+    if not any(
+        spec.get(k) is not None and spec.get(k) is not False for k in ("at_least", "at_most", "allowed", "unique")
+    ):
+        raise MlopsInputError(
+            f"feature gate {column!r}: mostly= applies to at_least/at_most, allowed and unique; "
+            "give one of them, or drop mostly="
+        )
+    return float(value)
+
+
+def _apply_mostly(outcome: Outcome, values: int, unexpected: int, mostly: float) -> Outcome:
+    """``outcome`` judged by the share of ``values`` (non-null) that hold, as Great Expectations' ``mostly``.
+
+    The unexpected count and examples stay; the expectation holds when at least ``mostly`` of the
+    values hold (no values: it holds).
+    """
+    share = 1.0 - unexpected / values if values else 1.0
+    ok = share >= mostly or math.isclose(share, mostly, rel_tol=1e-12)  # 19 of 20 is 0.95 exactly
+    outcome.passed = ok
+    outcome.bound = {**outcome.bound, "mostly": mostly}
+    outcome.text += f"; {fmt(share)} of values hold {'>=' if ok else '<'} mostly {fmt(mostly)}"
+    return outcome
 
 
 def _what(data: Any) -> str:
@@ -191,7 +226,14 @@ def _evaluate(
 ) -> list[Outcome]:
     import numpy as np
 
+    mostly = spec.get("mostly")
+    share = 1.0 if mostly is None else _mostly(mostly, column, spec)
     if getattr(frame, "is_spark", False):
+        if share < 1:
+            raise MlopsInputError(
+                f"feature gate {column!r}: mostly= is not supported on Spark frames yet; "
+                "use a pandas or polars frame, or bound the share with null_rate_at_most / unseen_share_at_most"
+            )
         from pytest_mlops.integrations.spark import evaluate_expectations
 
         return evaluate_expectations(frame, column, spec, reference, what)  # type: ignore[arg-type]
@@ -238,9 +280,10 @@ def _evaluate(
         infinite = bool(np.isinf(bad_arr).any())
         minimum, maximum = (float(arr.min()), float(arr.max())) if count else (0.0, 0.0)
         given_lo, given_hi = (lo if low is not None else None), (hi if high is not None else None)
-        out.append(
-            range_outcome(column, given_lo, given_hi, count, len(arr), examples, minimum, maximum, infinite=infinite)
+        outcome = range_outcome(
+            column, given_lo, given_hi, count, len(arr), examples, minimum, maximum, infinite=infinite
         )
+        out.append(outcome if share == 1 else _apply_mostly(outcome, len(arr), count, share))
 
     if spec.get("allowed") is not None:
         allowed = spec["allowed"]
@@ -256,9 +299,10 @@ def _evaluate(
             if count
             else f"all {len(values)} values in the allowed set"
         )
-        out.append(
-            Outcome(column, "allowed", count == 0, count, {"allowed": to_json(allowed_list)}, text, count, examples)
+        outcome = Outcome(
+            column, "allowed", count == 0, count, {"allowed": to_json(allowed_list)}, text, count, examples
         )
+        out.append(outcome if share == 1 else _apply_mostly(outcome, len(values), count, share))
 
     if spec.get("unseen_share_at_most") is not None:
         bound = _number("unseen_share_at_most", spec["unseen_share_at_most"], column)
@@ -290,7 +334,9 @@ def _evaluate(
             if count
             else f"all {len(values)} values unique"
         )
-        out.append(Outcome(column, "unique", count == 0, count, {"at_most": 0}, text, count, examples))
+        outcome = Outcome(column, "unique", count == 0, count, {"at_most": 0}, text, count, examples)
+        # the share that holds counts every row of a repeated value as unexpected, as Great Expectations does
+        out.append(outcome if share == 1 else _apply_mostly(outcome, len(values), int(dup_mask.sum()), share))
 
     clo, chi = spec.get("cardinality_at_least"), spec.get("cardinality_at_most")
     if clo is not None or chi is not None:
@@ -338,10 +384,11 @@ def _evaluate(
 
 
 def _check_spec(column: str, spec: Mapping[str, Any]) -> None:
-    unknown = sorted(set(spec) - set(EXPECTATIONS) - {"severity"})
+    unknown = sorted(set(spec) - set(EXPECTATIONS) - {"severity", "mostly"})
     if unknown:
         raise MlopsInputError(
-            f"feature gate {column!r}: unknown expectation {unknown[0]!r}; use: {', '.join(EXPECTATIONS)}, severity"
+            f"feature gate {column!r}: unknown expectation {unknown[0]!r}; "
+            f"use: {', '.join(EXPECTATIONS)}, mostly, severity"
         )
     if not any(spec.get(k) is not None and spec.get(k) is not False for k in EXPECTATIONS):
         raise MlopsInputError(f"feature gate {column!r}: give at least one expectation ({', '.join(EXPECTATIONS)})")
@@ -399,6 +446,7 @@ def expect(
     cardinality_at_least: int | None = None,
     cardinality_at_most: int | None = None,
     quantiles: Mapping[float, tuple[float | None, float | None]] | None = None,
+    mostly: float | None = None,
     severity: str | None = None,
     name: str | None = None,
 ) -> GateResult:
@@ -416,6 +464,10 @@ def expect(
     ``at_least``/``at_most`` bound every non-null value (``inf`` counts as outside);
     ``unseen_share_at_most`` bounds the share of rows whose category never occurs in
     ``reference``; ``quantiles`` maps a quantile to inclusive ``(low, high)`` bounds.
+
+    ``mostly`` (Great Expectations' word) relaxes the value-by-value expectations
+    (``at_least``/``at_most``, ``allowed``, ``unique``): they hold when at least that share of
+    the non-null values satisfies them, e.g. ``mostly=0.95``. Default 1.0: every value.
     """
     __tracebackhide__ = True
     spec = {
@@ -428,6 +480,7 @@ def expect(
         "cardinality_at_least": cardinality_at_least,
         "cardinality_at_most": cardinality_at_most,
         "quantiles": quantiles,
+        "mostly": mostly,
     }
     _check_spec(column, spec)
     resolved = _recorder.resolve_severity("feature", severity)
@@ -460,6 +513,7 @@ def expect_columns(
             "age": {"null_rate_at_most": 0.0, "at_least": 0, "at_most": 120},
             "plan": {"allowed": ["free", "pro"], "severity": "warn"},
             "country": {"unseen_share_at_most": 0.01},
+            "zip": {"allowed": known_zips, "mostly": 0.98},
         }, reference=reference)
     """
     __tracebackhide__ = True

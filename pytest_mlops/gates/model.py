@@ -34,6 +34,7 @@ __all__ = [
     "check_baseline",
     "check_latency",
     "check_metric",
+    "check_mlflow_thresholds",
     "check_non_inferiority",
     "check_size",
     "check_slices",
@@ -54,6 +55,22 @@ def _resolve(metric: Any, direction: str | None, needs: str | None) -> Metric:
     from pytest_mlops.stats.metrics import resolve_metric
 
     return resolve_metric(metric, direction=direction, needs=needs)
+
+
+def _check_sign(m: Metric, gate: str, **bounds: float | None) -> None:
+    """A ``neg_*`` scorer is never above 0: a positive bound is the loss's sign, not the scorer's."""
+    __tracebackhide__ = True
+    if not m.negated:
+        return
+    for label, bound in bounds.items():
+        if bound is not None and bound > 0:
+            loss = m.family
+            other = "at_most" if label == "at_least" else "at_least"
+            raise MlopsInputError(
+                f"{gate} gate {m.name!r}: {label}={bound!r} is positive, but {m.name} keeps scikit-learn's sign "
+                f"(-{loss}, never above 0, higher is better); write {other}={-bound!r} on {m.name!r}, "
+                f"or {label}={bound!r} on {loss!r}"
+            )
 
 
 def _has_predict(obj: Any) -> bool:
@@ -216,7 +233,9 @@ def check_metric(
         check_metric("rmse", y_test, reg.predict(X_test), at_most=12.5)
         check_metric(my_cost, y_test, clf.predict(X_test), direction="lower", at_most=3.0)
 
-    ``metric`` is a name (see :data:`pytest_mlops.stats.metrics.METRICS`) or a function
+    ``metric`` is a name (see :data:`pytest_mlops.stats.metrics.METRICS`), a scikit-learn scorer
+    name (``"neg_log_loss"``, ``"roc_auc_ovr"``, ``"f1_weighted"``...: the value has the scorer's
+    sign, so ``check_metric("neg_log_loss", ..., at_least=-0.35)``), or a function
     ``f(y_true, y_pred) -> float`` with ``direction=`` (and ``needs="scores"`` if it takes
     probabilities).
     """
@@ -228,6 +247,7 @@ def check_metric(
         raise MlopsInputError(f"model gate {m.name!r}: give a bound, at_least= and/or at_most=")
     if low is not None and high is not None and low > high:
         raise MlopsInputError(f"model gate {m.name!r}: at_least={low!r} is above at_most={high!r}")
+    _check_sign(m, "model", at_least=low, at_most=high)
     ev = _evaluate(m, y_true, y_pred, model=model, X=X, labels=labels, pos_label=pos_label)
     value = _value(ev)
     passed, summary = check_bounds(value, at_least=low, at_most=high)
@@ -439,6 +459,144 @@ def compare_to_champion(
     )
 
 
+def _metric_values(source: Any, role: str) -> dict[str, float]:
+    """The metrics of an MLflow ``EvaluationResult`` (its ``.metrics``), or of a plain mapping."""
+    __tracebackhide__ = True
+    if source is None:
+        return {}
+    metrics = getattr(source, "metrics", source)
+    if not isinstance(metrics, Mapping):
+        raise MlopsInputError(
+            f"{role}={type(source).__name__} has no metrics; pass an MLflow EvaluationResult or a mapping "
+            "of metric name to value, e.g. {'accuracy_score': 0.91}"
+        )
+    values: dict[str, float] = {}
+    for key, value in metrics.items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            values[str(key)] = float(value)
+    return values
+
+
+def _decimal_ok(value: float, limit: float, greater_is_better: bool) -> bool:
+    """``value >= limit`` (or ``<=``) compared as MLflow does, on exact decimals of the two floats."""
+    from decimal import Decimal
+
+    return Decimal(value) >= Decimal(limit) if greater_is_better else Decimal(value) <= Decimal(limit)
+
+
+def check_mlflow_thresholds(
+    thresholds: Mapping[str, Any],
+    candidate: Any,
+    baseline: Any = None,
+    *,
+    severity: str | None = None,
+) -> list[GateResult]:
+    """Gate MLflow evaluation results with ``mlflow.models.MetricThreshold`` objects, one result per metric.
+
+    The rules are those of ``mlflow.validate_evaluation_results(thresholds, candidate, baseline)``,
+    so thresholds written for MLflow move over unchanged: ``threshold`` bounds the candidate's
+    value (``>=`` when ``greater_is_better``, else ``<=``); ``min_absolute_change`` asks the
+    candidate to beat the baseline by that much; ``min_relative_change`` by that share of
+    ``abs(baseline)`` (a baseline of 0 asks for a strict improvement of 1e-10). A change bound
+    with no baseline value fails, as in MLflow. ``candidate`` and ``baseline`` are
+    ``EvaluationResult`` objects (from ``mlflow.models.evaluate``) or mappings of metric name to
+    value (``run.data.metrics``). A metric the candidate lacks is bad input (MLflow: a failure).
+
+    Example::
+
+        from mlflow.models import MetricThreshold
+
+        thresholds = {"accuracy_score": MetricThreshold(threshold=0.8, min_absolute_change=0.01,
+                                                        greater_is_better=True)}
+        mlops_model.mlflow_thresholds(thresholds, candidate_result, baseline_result)
+    """
+    __tracebackhide__ = True
+    if not isinstance(thresholds, Mapping) or not thresholds:
+        raise MlopsInputError(
+            "thresholds must map metric names to mlflow.models.MetricThreshold objects, e.g. "
+            "{'accuracy_score': MetricThreshold(threshold=0.8, greater_is_better=True)}"
+        )
+    cand = _metric_values(candidate, "candidate")
+    base = _metric_values(baseline, "baseline")
+    checked: list[tuple[str, Any, float]] = []
+    for metric, rule in thresholds.items():
+        gib = getattr(rule, "greater_is_better", None)
+        if not isinstance(metric, str) or not isinstance(gib, bool):
+            raise MlopsInputError(
+                f"thresholds[{metric!r}] is {type(rule).__name__}, not a MetricThreshold with greater_is_better; "
+                "build it with mlflow.models.MetricThreshold(...)"
+            )
+        if metric not in cand:
+            raise MlopsInputError(
+                f"the candidate has no metric {metric!r} (it has: {', '.join(sorted(cand)) or 'none'}); "
+                "name the metric as the evaluation logged it"
+            )
+        checked.append((metric, rule, cand[metric]))
+    results: list[GateResult] = []
+    for metric, rule, value in checked:
+        results.append(_recorder.emit(_mlflow_threshold_result(metric, rule, value, base.get(metric), severity)))
+    return results
+
+
+def _mlflow_threshold_result(
+    metric: str, rule: Any, value: float, champion: float | None, severity: str | None
+) -> GateResult:
+    __tracebackhide__ = True
+    gib: bool = rule.greater_is_better
+    threshold, absolute, relative = rule.threshold, rule.min_absolute_change, rule.min_relative_change
+    direction = "higher" if gib else "lower"
+    op, worse = (">=", "<") if gib else ("<=", ">")
+    checks: list[tuple[bool, str]] = []
+    if threshold is not None:
+        ok = value >= threshold if gib else value <= threshold
+        checks.append((ok, f"{metric} {fmt(value)} {op if ok else worse} threshold {fmt(threshold)}"))
+    gain = None if champion is None else (value - champion if gib else champion - value)
+    if (absolute or relative) and champion is None:
+        checks.append((False, f"no baseline value of {metric} to compare with"))
+    elif champion is not None and gain is not None:
+        if absolute is not None:
+            limit = champion + absolute if gib else champion - absolute
+            ok = _decimal_ok(value, limit, gib)
+            checks.append((ok, f"gain {fmt(gain)} {'>=' if ok else '<'} min_absolute_change {fmt(absolute)}"))
+        if relative is not None:
+            if champion == 0:
+                ok = _decimal_ok(value, champion + 1e-10 if gib else champion - 1e-10, gib)
+                checks.append((ok, f"{'an' if ok else 'no'} improvement on a baseline of 0 (min_relative_change)"))
+            else:
+                rel = gain / abs(champion)
+                ok = not rel < relative
+                checks.append(
+                    (ok, f"relative gain {_pct(rel)} {'>=' if ok else '<'} min_relative_change {_pct(relative)}")
+                )
+    passed = all(ok for ok, _ in checks)
+    shown = [text for ok, text in checks if not ok] or [text for _, text in checks]
+    versus = f"candidate {fmt(value)}" + ("" if champion is None else f", baseline {fmt(champion)}")
+    bound: dict[str, Any] = {"min_gain": absolute, "min_relative_gain": relative}
+    bound["at_least" if gib else "at_most"] = threshold
+    return _result(
+        check="champion",
+        name=f"{metric} (MLflow thresholds)",
+        passed=passed,
+        severity=severity,
+        observed=value,
+        bound=bound,
+        summary=f"{'; '.join(shown)} ({versus})",
+        evidence=[f"{metric}: {versus} ({direction} is better, as greater_is_better={gib})"],
+        hint=None if passed else "the candidate does not meet its MLflow thresholds; keep the baseline serving",
+        details={
+            "metric": metric,
+            "direction": direction,
+            "challenger": value,
+            "champion": champion,
+            "change": None if champion is None else value - champion,
+            "gain": gain,
+            "relative_gain": gain / abs(champion) if gain is not None and champion else None,
+            "cold_start": champion is None,
+            "source": "mlflow.models.MetricThreshold",
+        },
+    )
+
+
 def check_non_inferiority(
     metric: str | Metric | Callable[[Any, Any], float],
     y_true: Any,
@@ -587,6 +745,7 @@ def check_slices(
     gap_bound = _check_number("max_gap", max_gap)
     if low is None and high is None and gap_bound is None:
         raise MlopsInputError(f"slice gate {m.name!r}: give at_least=, at_most= and/or max_gap=")
+    _check_sign(m, "slice", at_least=low, at_most=high)
     if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
         raise MlopsInputError(f"min_size={min_size!r} must be a positive integer")
     if on_small_slice not in ("skip", "fail"):
@@ -1037,7 +1196,8 @@ class ModelGates:
     :func:`check_latency` and ``.size`` is :func:`check_size`. The model checks of their own
     modules: ``.calibration`` (:mod:`pytest_mlops.gates.calibration`), ``.fairness``
     (:mod:`pytest_mlops.gates.fairness`), ``.invariance`` and ``.directional``
-    (:mod:`pytest_mlops.gates.robustness`).
+    (:mod:`pytest_mlops.gates.robustness`). ``.mlflow_thresholds`` is
+    :func:`check_mlflow_thresholds`.
     """
 
     metric = staticmethod(check_metric)
@@ -1048,6 +1208,7 @@ class ModelGates:
     baseline = staticmethod(check_baseline)
     latency = staticmethod(check_latency)
     size = staticmethod(check_size)
+    mlflow_thresholds = staticmethod(check_mlflow_thresholds)
 
     @property
     def calibration(self) -> Callable[..., GateResult]:
@@ -1080,5 +1241,5 @@ class ModelGates:
     def __repr__(self) -> str:
         return (
             "<pytest-mlops model gates: metric, compare, non_inferior, slices, weak_segments, baseline, latency, size, "
-            "calibration, fairness, invariance, directional>"
+            "calibration, fairness, invariance, directional, mlflow_thresholds>"
         )

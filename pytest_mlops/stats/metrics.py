@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -25,6 +25,7 @@ from pytest_mlops.errors import MlopsInputError
 
 __all__ = [
     "METRICS",
+    "SCORERS",
     "Direction",
     "Evaluator",
     "Metric",
@@ -57,6 +58,8 @@ class Metric:
         probabilities: the scores must be probabilities in [0, 1] (log loss, Brier).
         min_classes: classes the evaluation labels must hold for the metric to be defined.
         func: a user-supplied ``func(y_true, y_pred) -> float`` (``family == "custom"``).
+        negated: the value is the negative of ``family``'s, as scikit-learn's ``neg_*`` scorers
+            (``neg_log_loss`` is ``-log_loss``, higher is better).
     """
 
     name: str
@@ -67,6 +70,7 @@ class Metric:
     probabilities: bool = False
     min_classes: int = 1
     func: Callable[[Any, Any], float] | None = field(default=None, compare=False)
+    negated: bool = False
 
     @property
     def task(self) -> Literal["classification", "regression"]:
@@ -123,8 +127,53 @@ _ALIASES = {
 }
 
 
+#: scikit-learn scorer names (``sklearn.metrics.get_scorer_names()``) that are not already metric
+#: names here -> (built-in metric, negated). A ``neg_*`` scorer keeps scikit-learn's sign: its value
+#: is the negative loss, higher is better, so ``at_least=-0.35`` on ``neg_log_loss`` means
+#: ``log_loss <= 0.35``, exactly as ``cross_val_score(..., scoring="neg_log_loss")`` reports it.
+SCORERS: dict[str, tuple[str, bool]] = {
+    "roc_auc_ovr": ("roc_auc", False),  # one-vs-rest macro average, as roc_auc on several classes
+    "neg_log_loss": ("log_loss", True),
+    "neg_brier_score": ("brier", True),
+    "neg_mean_absolute_error": ("mae", True),
+    "neg_mean_squared_error": ("mse", True),
+    "neg_root_mean_squared_error": ("rmse", True),
+    "neg_mean_absolute_percentage_error": ("mape", True),
+}
+
+
 def metric_names() -> list[str]:
-    return sorted(METRICS)
+    """Every name a metric can be given by: built-ins and the scikit-learn scorers they cover."""
+    return sorted([*METRICS, *SCORERS])
+
+
+def _scorer(key: str) -> Metric | None:
+    entry = SCORERS.get(key)
+    if entry is None:
+        return None
+    base, negated = entry
+    found = METRICS[base]
+    if not negated:
+        return replace(found, name=key)
+    return replace(found, name=key, direction="higher", negated=True)
+
+
+def _unknown_metric(metric: str, key: str) -> MlopsInputError:
+    """The error for a name that is no metric here: the close names, or how to use a scorer we lack."""
+    close = difflib.get_close_matches(key, [*METRICS, *SCORERS, *_ALIASES], n=3, cutoff=0.7)
+    shown = list(dict.fromkeys(_ALIASES.get(c, c) for c in close))
+    from sklearn.metrics import get_scorer_names
+
+    if key in get_scorer_names():
+        return MlopsInputError(
+            f"scikit-learn scorer {metric!r} is not built in here; pass a function with direction='higher' "
+            f"(and needs='scores' if it takes probabilities), or use one of: {', '.join(metric_names())}"
+        )
+    guess = f"; did you mean {' or '.join(map(repr, shown))}?" if shown else ";"
+    return MlopsInputError(
+        f"unknown metric {metric!r}{guess} Known metrics: {', '.join(metric_names())}; "
+        "or pass a function with direction='higher'|'lower'"
+    )
 
 
 def resolve_metric(
@@ -145,14 +194,9 @@ def resolve_metric(
     if isinstance(metric, str):
         key = metric.strip().lower().replace("-", "_").replace(" ", "_")
         key = _ALIASES.get(key, key)
-        found = METRICS.get(key)
+        found = METRICS.get(key) or _scorer(key)
         if found is None:
-            close = difflib.get_close_matches(key, [*METRICS, *_ALIASES], n=1)
-            guess = f"; did you mean {_ALIASES.get(close[0], close[0])!r}?" if close else ""
-            raise MlopsInputError(
-                f"unknown metric {metric!r}{guess} Known metrics: {', '.join(metric_names())}; "
-                "or pass a function with direction='higher'|'lower'"
-            )
+            raise _unknown_metric(metric, key)
         if direction is not None and direction != found.direction:
             raise MlopsInputError(
                 f"metric {found.name!r}: {found.direction} is better, direction={direction!r} contradicts it"
@@ -271,7 +315,8 @@ class Evaluator:
     def value(self) -> float:
         """The metric on all rows, computed by scikit-learn (or the user's function)."""
         __tracebackhide__ = True
-        return _sklearn_value(self)
+        value = _sklearn_value(self)
+        return -value if self.metric.negated else value
 
     def subset(self, mask: NDArray[np.bool_]) -> Evaluator:
         """The same metric on the rows where ``mask`` is true (revalidated: a slice can be single-class)."""
@@ -293,7 +338,8 @@ class Evaluator:
             func = self.metric.func
             assert func is not None
             return float(func(self.y_true[idx], self.pred[idx]))
-        return float(_RESAMPLERS[family](self, idx))
+        value = float(_RESAMPLERS[family](self, idx))
+        return -value if self.metric.negated else value
 
 
 def prepare(

@@ -345,3 +345,17 @@ def test_calibration_and_fairness_entries_run_on_scored_data(pytester: pytest.Py
     assert gates["calibrated"]["status"] == "passed"
     assert gates["fair [region]"]["status"] == "passed"
     assert gates["fair [sex]"]["details"]["feature"] == "sex"
+
+
+def test_feature_columns_take_mostly(pytester: pytest.Pytester) -> None:
+    # age holds values up to ~120: at_most 30 fails for most rows; mostly 0.0001 lets it pass, 0.99 not
+    strict = GATES.replace(
+        "age: {null_rate_at_most: 0.0, at_least: 0, at_most: 120}", "age: {at_least: 0, at_most: 30, mostly: 0.99}"
+    )
+    make_project(pytester, strict)
+    result = pytester.runpytest("-m", "mlops_feature")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*of values hold < mostly 0.99*"])
+    loose = strict.replace("mostly: 0.99", "mostly: 0.0001")
+    (pytester.path / "mlops-gates.yaml").write_text(loose)
+    pytester.runpytest("-m", "mlops_feature").assert_outcomes(passed=1)

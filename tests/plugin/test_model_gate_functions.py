@@ -136,3 +136,43 @@ def test_model_without_predict_proba_for_a_probability_metric(sink: _recorder.Si
         check_metric("log_loss", (y == 2).astype(int), model=LabelsOnly(), X=X, at_most=0.5)
     with pytest.raises(MlopsInputError, match=r"model= needs the evaluation features: pass X="):
         check_metric("accuracy", (y == 2).astype(int), model=LabelsOnly(), at_least=0.5)
+
+
+def test_scikit_learn_scorer_names_keep_the_scorers_sign(sink: _recorder.Sink) -> None:
+    from sklearn.metrics import get_scorer
+
+    X, y = load_iris(return_X_y=True)
+    clf = LogisticRegression(max_iter=500).fit(X[::2], y[::2])
+    expected = get_scorer("neg_log_loss")(clf, X[1::2], y[1::2])  # about -0.1
+    result = check_metric("neg_log_loss", y[1::2], model=clf, X=X[1::2], at_least=expected - 0.01)
+    assert result.observed == pytest.approx(expected)
+    assert result.details["direction"] == "higher"
+    with pytest.raises(GateFailure, match=r"model gate 'neg_log_loss' failed: -0\.\d+ < -0\.\d+"):
+        check_metric("neg_log_loss", y[1::2], model=clf, X=X[1::2], at_least=expected + 0.01)
+    weighted = check_metric("f1_weighted", y[1::2], model=clf, X=X[1::2], at_least=0.5)
+    assert weighted.observed == pytest.approx(get_scorer("f1_weighted")(clf, X[1::2], y[1::2]))
+    ovr = check_metric("roc_auc_ovr", y[1::2], model=clf, X=X[1::2], at_least=0.5)
+    assert ovr.observed == pytest.approx(get_scorer("roc_auc_ovr")(clf, X[1::2], y[1::2]))
+
+
+@pytest.mark.parametrize(
+    ("bounds", "message"),
+    [
+        (
+            {"at_most": 0.3},
+            r"model gate 'neg_log_loss': at_most=0\.3 is positive, but neg_log_loss keeps scikit-learn's sign "
+            r"\(-log_loss, never above 0, higher is better\); write at_least=-0\.3 on 'neg_log_loss', "
+            r"or at_most=0\.3 on 'log_loss'",
+        ),
+        ({"at_least": 0.3}, r"at_least=0\.3 is positive.*write at_most=-0\.3 on 'neg_log_loss', or at_least=0\.3"),
+    ],
+)
+def test_a_loss_signed_bound_on_a_neg_scorer_is_refused(
+    sink: _recorder.Sink, bounds: dict[str, float], message: str
+) -> None:
+    X, y = load_iris(return_X_y=True)
+    clf = LogisticRegression(max_iter=500).fit(X, y)
+    with pytest.raises(MlopsInputError, match=message):
+        check_metric("neg_log_loss", y, model=clf, X=X, **bounds)  # type: ignore[arg-type]
+    with pytest.raises(MlopsInputError, match=r"slice gate 'neg_log_loss': .* is positive"):
+        check_slices("neg_log_loss", y, model=clf, X=X, slices=y % 2, **bounds)  # type: ignore[arg-type]

@@ -46,6 +46,11 @@ CASES = [
         "expected a positive number, e.g. 10",
     ),
     (
+        [],
+        "mlops_mlflow_timeout = 0",
+        "ERROR: --mlops-mlflow-timeout / mlops_mlflow_timeout: 0.0 is not valid; expected a positive number, e.g. 10",
+    ),
+    (
         ["--mlops-manual-tests=data-5 data-9"],
         "",
         "ERROR: --mlops-manual-tests / mlops_manual_tests: 'data-9' is not valid; use rubric test ids such as "
@@ -94,3 +99,64 @@ def test_help_lists_every_option(pytester: pytest.Pytester) -> None:
     for opt in OPTIONS:
         assert opt.flag in text
         assert opt.ini in text
+
+
+def test_help_shows_typed_ini_keys(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--help")
+    result.stdout.fnmatch_lines(
+        [  # in the order pytest --help lists them
+            "*mlops_stages (linelist):*",
+            "*mlops_mlflow_timeout (float):*",
+            "*mlops_log_to_mlflow (bool):*",
+            "*mlops_gates_files (args):*",
+            "*mlops_stop_at_first (bool):*",
+            "*mlops_manual_tests (args):*",
+        ]
+    )
+    result.stdout.no_fnmatch_line("*mlops_log_to_mlflow (string)*")
+
+
+SHOW_SETTINGS = """
+from pytest_mlops.plugin import SETTINGS_KEY
+
+def test_show(pytestconfig):
+    s = pytestconfig.stash[SETTINGS_KEY]
+    print("SETTINGS", s.stop_at_first, s.update_baselines, s.mlflow_timeout, ",".join(s.gates_files))
+"""
+
+
+@pytest.mark.parametrize(
+    ("ini", "expected"),
+    [
+        ("[pytest]\nmlops_stop_at_first = true\nmlops_mlflow_timeout = 2.5\n", "*SETTINGS True False 2.5 *"),
+        ("[pytest]\nmlops_stop_at_first = 1\nmlops_update_baselines = 0\n", "*SETTINGS True False 10.0 *"),
+        ("[pytest]\nmlops_stop_at_first = yes\nmlops_update_baselines = on\n", "*SETTINGS True True 10.0 *"),
+        ("[pytest]\nmlops_stop_at_first = false\n", "*SETTINGS False False 10.0 *"),
+        ("[pytest]\nmlops_gates_files = a.yaml b.yml\n", "*SETTINGS False False 10.0 a.yaml,b.yml"),
+        ("[pytest]\nmlops_gates_files = a.yaml,b.yml\n", "*SETTINGS False False 10.0 a.yaml,b.yml"),
+    ],
+)
+def test_string_ini_values_still_work(pytester: pytest.Pytester, ini: str, expected: str) -> None:
+    pytester.makeini(ini)
+    pytester.makepyfile(SHOW_SETTINGS)
+    result = pytester.runpytest("-s")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines([expected])
+
+
+def test_native_toml_values(pytester: pytest.Pytester) -> None:
+    """pytest 9's ``[tool.pytest]`` table takes TOML booleans, numbers and lists for typed keys."""
+    pytester.makepyprojecttoml(
+        "[tool.pytest]\nmlops_stop_at_first = true\nmlops_mlflow_timeout = 4.0\nmlops_gates_files = ['q.yaml']\n"
+    )
+    pytester.makepyfile(SHOW_SETTINGS)
+    result = pytester.runpytest("-s")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*SETTINGS True False 4.0 q.yaml"])
+
+
+def test_command_line_beats_typed_ini(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nmlops_mlflow_timeout = 2.5\n")
+    pytester.makepyfile(SHOW_SETTINGS)
+    result = pytester.runpytest("-s", "--mlops-mlflow-timeout=7", "--mlops-stop-at-first")
+    result.stdout.fnmatch_lines(["*SETTINGS True False 7.0 *"])

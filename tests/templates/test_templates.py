@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from pytest_mlops import __version__
 from pytest_mlops._options import OPTIONS
 from pytest_mlops.cli import build_parser
 from tests.templates.lint import (
@@ -391,3 +392,40 @@ def test_docs_name_every_secret_environment_and_file() -> None:
         assert f"{action}@{sha}" in all_text()
         assert sha in docs, action
         assert version in docs, action
+
+
+def test_install_is_one_input_with_a_documented_default(tmp_path: Path) -> None:
+    from pytest_mlops.commands.init import _default_install
+
+    reusable = [p for p in WORKFLOWS if "workflow_call" in triggers(load(p))]
+    assert reusable
+    for path in reusable:
+        spec = workflow_inputs(path)["install-command"]
+        assert spec["type"] == "string"
+        assert spec.get("default"), f"{path.name}: install-command needs a default"
+        steps = [s for job in load(path)["jobs"].values() for s in job.get("steps") or [] if s.get("name") == "Install"]
+        assert steps, f"{path.name}: no Install step"
+        assert all(s["env"]["INSTALL_COMMAND"] == "${{ inputs.install-command }}" for s in steps), path.name
+    docs = (REPO / "docs" / "ci-templates.md").read_text(encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
+    documented = _default_install(tmp_path).replace(__version__, "<this version>")
+    assert f"`{documented}`" in docs
+    assert "not yet on a public package index" in docs
+    assert "@ git+https://github.com/" in docs  # installing from the repository is shown
+
+
+def test_cd_workflow_is_callable_at_a_version_from_another_repository() -> None:
+    """``uses: <org>/pytest-mlops/.github/workflows/mlops-cd.yml@<tag>`` needs a self-contained file there."""
+    published = REPO / ".github" / "workflows" / "mlops-cd.yml"
+    template = TEMPLATES / "workflows" / "mlops-cd.yml"
+    assert published.read_text(encoding="utf-8") == template.read_text(encoding="utf-8")
+    text = template.read_text(encoding="utf-8")
+    assert not re.search(r"__[A-Z_]+__", text), "a placeholder would reach the callers unfilled"
+    uses = [m["ref"] for line in text.splitlines() if (m := USES_LINE.match(line))]
+    assert uses
+    assert all(re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref) for ref in uses), uses  # no local references
+    inputs = workflow_inputs(template)
+    assert {"model-name", "install-command", "mlflow-oidc-audience"} <= set(inputs)
+    docs = (REPO / "docs" / "ci-templates.md").read_text(encoding="utf-8")
+    assert "uses: <org>/pytest-mlops/.github/workflows/mlops-cd.yml@<tag>" in docs
+    assert "id-token: write" in docs

@@ -108,3 +108,82 @@ def test_leakage_regression_and_multiclass() -> None:
     assert leakage(classes, "label").passed
     with pytest.raises(MlopsInputError, match=r"label class 'z' of data has 1 rows"):
         leakage(pd.DataFrame({"f": range(7), "label": ["a"] * 3 + ["b"] * 3 + ["z"]}), "label")
+
+
+# -- mostly (Great Expectations' share of values that must hold) --------------------------------
+
+
+def _twenty(bad: int) -> pd.DataFrame:
+    """20 non-null values, ``bad`` of them outside [0, 10] and not in {"ok"}, plus 5 nulls."""
+    values = [5.0] * (20 - bad) + [99.0] * bad + [None] * 5
+    return pd.DataFrame({"x": values, "c": ["ok" if v == 5.0 else ("zz" if v else None) for v in values]})
+
+
+@pytest.mark.parametrize(
+    ("bad", "mostly", "passed"),
+    [
+        (0, 1.0, True),
+        (1, 1.0, False),  # the default: every value
+        (1, 0.95, True),  # 19 of 20 = 0.95, the boundary holds (nulls are not counted)
+        (2, 0.95, False),  # 18 of 20 = 0.9
+        (2, 0.9, True),
+        (20, 0.05, False),
+    ],
+)
+def test_mostly_on_range_and_allowed(bad: int, mostly: float, passed: bool) -> None:
+    frame = _twenty(bad)
+    for kwargs in ({"at_least": 0, "at_most": 10}, {"allowed": ["ok"]}):
+        column = "x" if "at_least" in kwargs else "c"
+        if passed:
+            assert expect(frame, column, mostly=mostly, name=column, **kwargs).passed  # type: ignore[arg-type]
+        else:
+            with pytest.raises(GateFailure):
+                expect(frame, column, mostly=mostly, name=column, **kwargs)  # type: ignore[arg-type]
+        result = _recorder.current().results[-1]
+        assert result.passed is passed
+        if mostly < 1:
+            assert result.bound["mostly"] == mostly
+            share = (20 - bad) / 20
+            assert f"{share:.4g} of values hold {'>=' if passed else '<'} mostly {mostly:.4g}" in result.summary
+
+
+def test_mostly_default_is_every_value() -> None:
+    with pytest.raises(GateFailure):
+        expect(_twenty(1), "x", at_most=10)
+    assert expect(_twenty(0), "x", at_most=10, mostly=1.0).bound == {"at_most": 10}
+
+
+def test_mostly_on_unique_counts_every_repeated_row() -> None:
+    frame = pd.DataFrame({"id": [*range(18), 100, 100]})  # 2 of 20 rows share a value
+    assert expect(frame, "id", unique=True, mostly=0.9).passed
+    with pytest.raises(GateFailure, match=r"0\.9 of values hold < mostly 0\.95"):
+        expect(frame, "id", unique=True, mostly=0.95)
+
+
+def test_mostly_leaves_aggregate_expectations_alone() -> None:
+    frame = pd.DataFrame({"x": [1.0, None, None, None]})
+    with pytest.raises(GateFailure, match=r"null rate 0\.75 > 0\.5"):
+        expect(frame, "x", null_rate_at_most=0.5, at_least=0, mostly=0.5)
+
+
+def test_mostly_in_expect_columns_per_column() -> None:
+    frame = _twenty(1)
+    results = expect_columns(frame, {"x": {"at_most": 10, "mostly": 0.95}, "c": {"allowed": ["ok"], "mostly": 0.9}})
+    assert [r.passed for r in results] == [True]
+
+
+@pytest.mark.parametrize(
+    ("mostly", "kwargs", "message"),
+    [
+        (0, {"at_most": 1}, r"mostly=0 is not a share in \(0, 1\]; give the share of non-null values"),
+        (1.5, {"at_most": 1}, r"mostly=1\.5 is not a share in \(0, 1\]"),
+        (-0.1, {"at_most": 1}, r"mostly=-0\.1 is not a share"),
+        ("95%", {"at_most": 1}, r"mostly='95%' is not a share"),
+        (True, {"at_most": 1}, r"mostly=True is not a share"),
+        (float("nan"), {"at_most": 1}, r"mostly=nan is not a share"),
+        (0.9, {"null_rate_at_most": 0.1}, r"mostly= applies to at_least/at_most, allowed and unique"),
+    ],
+)
+def test_mostly_rejects_bad_values(mostly: object, kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(MlopsInputError, match=message):
+        expect(pd.DataFrame({"x": [1.0]}), "x", mostly=mostly, **kwargs)  # type: ignore[arg-type]

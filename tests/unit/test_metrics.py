@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from sklearn import metrics as skm
 
 from pytest_mlops.errors import MlopsInputError
-from pytest_mlops.stats.metrics import METRICS, Metric, prepare, resolve_metric
+from pytest_mlops.stats.metrics import METRICS, Metric, metric_names, prepare, resolve_metric
 
 RNG = np.random.default_rng(20261126)
 
@@ -131,7 +132,8 @@ def test_names_are_case_and_alias_tolerant() -> None:
 
 def test_unknown_metric_lists_the_known_ones_and_suggests() -> None:
     with pytest.raises(
-        MlopsInputError, match=r"unknown metric 'roc_acu'; did you mean 'roc_auc'\? Known metrics: accuracy"
+        MlopsInputError,
+        match=r"unknown metric 'roc_acu'; did you mean 'roc_auc'\? Known metrics: accuracy",
     ):
         resolve_metric("roc_acu")
 
@@ -211,3 +213,73 @@ def test_labels_from_the_model_align_score_columns() -> None:
     assert ev.value() == pytest.approx(skm.log_loss(y, proba, labels=["a", "b", "c"]))
     with pytest.raises(MlopsInputError, match=r"y_true holds \['d'\], which is not among the model's classes"):
         prepare(METRICS["accuracy"], np.array(["b", "d"]), np.array(["b", "b"]), labels=["a", "b", "c"])
+
+
+# -- scikit-learn scorer names ----------------------------------------------------------------------
+
+
+def _scorer_cases() -> list[tuple[str, str]]:
+    """(scorer, task) for every scorer name accepted here that scikit-learn also knows."""
+    from sklearn.metrics import get_scorer_names
+
+    names = [n for n in metric_names() if n in get_scorer_names()]
+    return [(n, "regression" if resolve_metric(n).needs == "values" else "classification") for n in names]
+
+
+@pytest.mark.parametrize(("scorer", "task"), _scorer_cases())
+def test_scorer_names_give_scikit_learns_scorer_value(scorer: str, task: str) -> None:
+    """Our value under a scorer's name is what ``get_scorer(name)(estimator, X, y)`` returns (sign included)."""
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+    from sklearn.metrics import get_scorer
+
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(300, 3))
+    metric = resolve_metric(scorer)
+    if task == "regression":
+        y = X @ [1.0, -2.0, 0.5] + rng.normal(size=300) + 10
+        model: Any = LinearRegression().fit(X[:200], y[:200])
+        pred = model.predict(X[200:])
+    else:
+        classes = 3 if scorer.endswith(("_macro", "_micro", "_weighted", "_ovr")) else 2
+        y = (X[:, 0] * classes / 2 + rng.normal(size=300)).round().clip(0, classes - 1).astype(int)
+        model = LogisticRegression().fit(X[:200], y[:200])
+        pred = model.predict_proba(X[200:]) if metric.needs == "scores" else model.predict(X[200:])
+    expected = get_scorer(scorer)(model, X[200:], y[200:])
+    ev = prepare(metric, y[200:], pred, labels=getattr(model, "classes_", None))
+    assert ev.value() == pytest.approx(expected, rel=1e-9)
+    idx = np.arange(100)
+    assert ev.resample(idx) == pytest.approx(expected, rel=1e-9)  # the fast path keeps the sign too
+
+
+def test_neg_scorers_are_higher_is_better_and_keep_the_name() -> None:
+    for scorer, base in [
+        ("neg_log_loss", "log_loss"),
+        ("neg_mean_absolute_error", "mae"),
+        ("NEG-BRIER-SCORE", "brier"),
+    ]:
+        metric = resolve_metric(scorer)
+        assert (metric.name, metric.direction, metric.family, metric.negated) == (
+            scorer.lower().replace("-", "_"),
+            "higher",
+            base,
+            True,
+        )
+        assert METRICS[base].direction == "lower"
+        assert metric.better(-0.2, -0.3) == pytest.approx(0.1)  # less loss is an improvement
+    assert resolve_metric("roc_auc_ovr").direction == "higher"
+    assert resolve_metric("f1_weighted").average == "weighted"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("neg_log_los", r"unknown metric 'neg_log_los'; did you mean 'neg_log_loss'"),
+        ("f1_weigted", r"did you mean 'f1_weighted'"),
+        ("roc_auc_ovo", r"scikit-learn scorer 'roc_auc_ovo' is not built in here; pass a function"),
+        ("neg_median_absolute_error", r"scorer 'neg_median_absolute_error' is not built in here"),
+        ("zzz", r"unknown metric 'zzz'; Known metrics: accuracy, .*neg_log_loss"),
+    ],
+)
+def test_unknown_names_list_close_ones(name: str, message: str) -> None:
+    with pytest.raises(MlopsInputError, match=message):
+        resolve_metric(name)

@@ -1,0 +1,99 @@
+"""Benchmark: what the installed ``mlops`` plugin costs a run that uses no gate.
+
+pytest loads every installed plugin on every run, so a project's plain unit tests pay for our
+hooks too. This script writes ``--tests`` trivial tests (``def test_i(): pass``, 100 per file) in
+a temporary folder and runs them in fresh processes, with the plugin (``pytest -q``) and without
+it (``pytest -q -p no:mlops``), alternating the two so a burst of load from other jobs hits both
+alike. One round first is not counted (it warms the file cache), then ``--repeats`` rounds.
+
+It prints the median CPU time (user + system of the child) and wall time of each, and the CPU
+ratio with / without: the figure to watch (target: at most 1.01). A second pair of runs with a
+single test shows how much of the difference is start-up (importing and configuring the plugin)
+rather than per-test work. The load average is printed before and after: on a shared machine the
+figures are noisy.
+
+Run: ``python benchmarks/plugin_overhead.py [--tests 2000] [--repeats 7]``. Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PER_FILE = 100
+
+
+def _write_tests(folder: Path, count: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    for start in range(0, count, PER_FILE):
+        body = "".join(f"def test_{i}():\n    pass\n\n\n" for i in range(start, min(start + PER_FILE, count)))
+        (folder / f"test_plain_{start // PER_FILE:03d}.py").write_text(body, encoding="utf-8")
+
+
+def _run(folder: Path, with_plugin: bool) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one pytest process over ``folder``."""
+    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
+    if not with_plugin:
+        args += ["-p", "no:mlops"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "GITHUB_"))}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(args, cwd=folder, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"pytest failed in {folder}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall
+
+
+def _measure(folder: Path, repeats: int) -> dict[bool, tuple[float, float]]:
+    _run(folder, True)
+    _run(folder, False)
+    samples: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
+    for _ in range(repeats):
+        for with_plugin in (True, False):
+            samples[with_plugin].append(_run(folder, with_plugin))
+    return {
+        key: (statistics.median(c for c, _ in runs), statistics.median(w for _, w in runs))
+        for key, runs in samples.items()
+    }
+
+
+def _line(label: str, figures: dict[bool, tuple[float, float]]) -> str:
+    (cpu_on, wall_on), (cpu_off, wall_off) = figures[True], figures[False]
+    return (
+        f"{label:<14} with mlops: CPU {cpu_on:.3f} s, wall {wall_on:.3f} s | -p no:mlops: CPU {cpu_off:.3f} s, "
+        f"wall {wall_off:.3f} s | CPU ratio {cpu_on / cpu_off:.4f} ({(cpu_on - cpu_off) * 1000:+.0f} ms)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tests", type=int, default=2000, help="trivial tests in the big run (default 2000)")
+    parser.add_argument("--repeats", type=int, default=7, help="counted rounds (default 7)")
+    args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    with tempfile.TemporaryDirectory(prefix="mlops-overhead-") as tmp:
+        big, one = Path(tmp) / "many", Path(tmp) / "one"
+        _write_tests(big, args.tests)
+        _write_tests(one, 1)
+        many = _measure(big, args.repeats)
+        single = _measure(one, args.repeats)
+    print(_line(f"{args.tests} tests", many))
+    print(_line("1 test", single))
+    per_test = ((many[True][0] - many[False][0]) - (single[True][0] - single[False][0])) / max(args.tests - 1, 1)
+    print(f"per-test cost beyond start-up: {per_test * 1e6:+.1f} µs CPU per test")
+    print(f"load average after: {os.getloadavg()[0]:.2f} (figures on a shared machine are noisy)")
+
+
+if __name__ == "__main__":
+    main()
