@@ -17,6 +17,11 @@ ensure_venv() {
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e ".$extras" 2>&1 \
       | grep -v "^WARNING: Location" || true
     "$venv/bin/python" -c "import pytest_mlops" # fail here, not later, if the install did not work
+    # The editable install leaves pytest_mlops.egg-info in the checkout; the venv's dist-info is the
+    # real record. Left there, it is a second copy of the distribution whenever the checkout is on
+    # sys.path, and its file list (the sdist's, tests/ included) makes pytest try to rewrite the
+    # already imported `tests` package in every pytester run (PytestAssertRewriteWarning).
+    rm -rf pytest_mlops.egg-info
     echo "$want" > "$stamp"
   fi
   export PATH="$PWD/$venv/bin:$PATH"
