@@ -32,10 +32,12 @@ compared with) carries the tags :data:`TAG_DIGEST`, :data:`TAG_STATUS`, :data:`T
 
 from __future__ import annotations
 
+import atexit
 import logging
 import math
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -587,13 +589,34 @@ def _first_line(exc: BaseException) -> str:
     return text[:300] + ("..." if len(text) > 300 else "")
 
 
+#: download folders this process made (no ``dst_dir`` given); removed when the process exits
+_DOWNLOADS: list[Path] = []
+
+
+def _remove_downloads() -> None:
+    while _DOWNLOADS:
+        shutil.rmtree(_DOWNLOADS.pop(), ignore_errors=True)
+
+
+atexit.register(_remove_downloads)
+
+
 def _download(client: MlflowClient, name: str, version: str, dst_dir: str | Path | None) -> str:
-    """Download one model version's files from wherever the registry says they are."""
+    """Download one model version's files from wherever the registry says they are.
+
+    Without ``dst_dir`` the files go to a temporary folder that lives until the process exits (a
+    flavor may still read its files after loading), so a test session does not leave a copy of
+    every model it loaded behind.
+    """
     import mlflow.artifacts
 
     tracking, _ = _uris(client)
     source = client.get_model_version_download_uri(name, version)
-    target = Path(dst_dir) if dst_dir is not None else Path(tempfile.mkdtemp(prefix="pytest-mlops-model-"))
+    if dst_dir is not None:
+        target = Path(dst_dir)
+    else:
+        target = Path(tempfile.mkdtemp(prefix="pytest-mlops-model-"))
+        _DOWNLOADS.append(target)
     target.mkdir(parents=True, exist_ok=True)
     return str(mlflow.artifacts.download_artifacts(artifact_uri=source, dst_path=str(target), tracking_uri=tracking))
 

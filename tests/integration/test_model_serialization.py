@@ -196,3 +196,26 @@ def test_a_model_whose_module_is_missing_is_one_line(
     for leak in ("Traceback", "ModuleNotFoundError", "site-packages", "During handling"):
         assert leak not in out, out[-3000:]
     assert result.ret == 1
+
+
+def test_loaded_models_leave_no_download_behind(sqlite_tracking_uri: str, tmp_path: Path) -> None:
+    """A model loaded without ``dst_dir`` is downloaded to a temporary folder removed at exit."""
+    _register(LogisticRegression().fit(X, Y), sqlite_tracking_uri, tmp_path, "plain")
+    script = textwrap.dedent(
+        f"""
+        import numpy as np
+        from pytest_mlops.integrations.mlflow import connect, load_model, _DOWNLOADS
+        model = load_model("models:/plain@challenger", client=connect({sqlite_tracking_uri!r}))
+        model.predict(np.array({X.tolist()!r}))
+        [folder] = _DOWNLOADS
+        assert any(folder.iterdir())
+        print(folder)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", script], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    folder = Path(done.stdout.strip().splitlines()[-1])
+    assert folder.name.startswith("pytest-mlops-model-")
+    assert not folder.exists()
