@@ -15,7 +15,9 @@ from typing import Any
 
 from pytest_mlops import _recorder
 from pytest_mlops.errors import MlopsInputError
-from pytest_mlops.gates.model import _check_number, _record_lineage, _result
+from pytest_mlops.gates._bounds import integer, optional_number, require_bound
+from pytest_mlops.gates._summary import Check, summarize
+from pytest_mlops.gates.model._common import model_result, record_lineage
 from pytest_mlops.results import GateResult, fmt
 
 __all__ = ["check_calibration"]
@@ -83,7 +85,7 @@ def _positive_probability(source: Any, X: Any, y_prob: Any, pos_label: Any, y_tr
             )
         if X is None:
             raise MlopsInputError("model= needs the evaluation features: pass X=")
-        _record_lineage(source)
+        record_lineage(source)
         classes = getattr(source, "classes_", None)
         try:
             y_prob = source.predict_proba(X)
@@ -157,15 +159,13 @@ def check_calibration(
     __tracebackhide__ = True
     from pytest_mlops.stats.calibration import calibration
 
-    ece_bound = _check_number("max_ece", max_ece)
-    skill_bound = _check_number("min_brier_skill", min_brier_skill, minimum=None)
-    if ece_bound is None and skill_bound is None:
-        raise MlopsInputError("calibration gate: give a bound, max_ece= and/or min_brier_skill=")
-    if isinstance(n_bins, bool) or not isinstance(n_bins, int) or n_bins < 1:
-        raise MlopsInputError(f"n_bins={n_bins!r} must be a positive integer")
+    ece_bound = optional_number("max_ece", max_ece, at_least=0)
+    skill_bound = optional_number("min_brier_skill", min_brier_skill)
+    require_bound("calibration gate", {"max_ece": ece_bound, "min_brier_skill": skill_bound})
+    integer("n_bins", n_bins, at_least=1)
     outcome, prob, pos = _positive_probability(model, X, y_prob, pos_label, y_true)
     cal = calibration(outcome, prob, n_bins)
-    checks: list[tuple[bool, str]] = []
+    checks: list[Check] = []
     if ece_bound is not None:
         ok = cal.ece <= ece_bound
         checks.append((ok, f"ECE {fmt(cal.ece)} {'<=' if ok else '>'} max_ece {fmt(ece_bound)}"))
@@ -174,9 +174,8 @@ def check_calibration(
         checks.append(
             (ok, f"Brier skill {fmt(cal.brier_skill)} {'>=' if ok else '<'} min_brier_skill {fmt(skill_bound)}")
         )
-    passed = all(ok for ok, _ in checks)
-    shown = [t for ok, t in checks if not ok] or [t for _, t in checks]
-    summary = f"{'; '.join(shown)} ({n_bins} equal-width bins, {cal.n} rows)"
+    passed, judgement = summarize(checks)
+    summary = f"{judgement} ({n_bins} equal-width bins, {cal.n} rows)"
     filled = sorted(
         (b for b in cal.bins if b.n), key=lambda b: -abs((b.fraction_positive or 0) - (b.mean_predicted or 0))
     )
@@ -212,7 +211,7 @@ def check_calibration(
         ],
     }
     return _recorder.emit(
-        _result(
+        model_result(
             check="calibration",
             name=name or "calibration",
             passed=passed,

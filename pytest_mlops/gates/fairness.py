@@ -26,8 +26,10 @@ from typing import Any
 
 from pytest_mlops import _recorder
 from pytest_mlops.errors import MissingExtraError, MlopsInputError
+from pytest_mlops.gates._bounds import integer, optional_number, require_bound
+from pytest_mlops.gates._summary import Check, summarize
 from pytest_mlops.gates.calibration import _array, _plain, binary_truth
-from pytest_mlops.gates.model import _check_number, _record_lineage, _result
+from pytest_mlops.gates.model._common import model_result, record_lineage
 from pytest_mlops.results import GateResult, fmt
 
 __all__ = ["FAIRNESS_METRICS", "check_fairness"]
@@ -149,21 +151,15 @@ def check_fairness(
     import pandas as pd
 
     fm = _fairlearn()
-    bounds = {
-        "max_difference": _check_number("max_difference", max_difference),
-        "min_ratio": _check_number("min_ratio", min_ratio),
-        "max_demographic_parity_difference": _check_number(
-            "max_demographic_parity_difference", max_demographic_parity_difference
-        ),
-        "max_equalized_odds_difference": _check_number("max_equalized_odds_difference", max_equalized_odds_difference),
+    given = {
+        "max_difference": max_difference,
+        "min_ratio": min_ratio,
+        "max_demographic_parity_difference": max_demographic_parity_difference,
+        "max_equalized_odds_difference": max_equalized_odds_difference,
     }
-    if all(v is None for v in bounds.values()):
-        raise MlopsInputError(
-            "fairness gate: give a bound: max_difference=, min_ratio=, max_demographic_parity_difference= "
-            "and/or max_equalized_odds_difference="
-        )
-    if isinstance(min_group_size, bool) or not isinstance(min_group_size, int) or min_group_size < 1:
-        raise MlopsInputError(f"min_group_size={min_group_size!r} must be a positive integer")
+    require_bound("fairness gate", given)
+    bounds = {k: optional_number(k, v, at_least=0) for k, v in given.items()}
+    integer("min_group_size", min_group_size, at_least=1)
     metric_name, func = _metric(metric, fm)
     classes = None
     if model is not None:
@@ -171,7 +167,7 @@ def check_fairness(
             raise MlopsInputError("give y_pred or model=, not both")
         if X is None:
             raise MlopsInputError("model= needs the evaluation features: pass X=")
-        _record_lineage(model)
+        record_lineage(model)
         classes = getattr(model, "classes_", None)
         try:
             y_pred = model.predict(X)
@@ -226,8 +222,7 @@ def check_fairness(
         "demographic_parity_difference": None,
         "equalized_odds_difference": None,
     }
-    problems: list[str] = []
-    fine: list[str] = []
+    checks: list[Check] = []
     if len(large) >= 2:
         keep = np.isin(groups, list(large))
         kept = pd.Series(groups[keep], name=feature)
@@ -258,20 +253,23 @@ def check_fairness(
             value = values[value_key]
             assert value is not None
             if math.isnan(value):
-                problems.append(f"{label} is undefined (a group has no rows for it)")
+                checks.append((False, f"{label} is undefined (a group has no rows for it)"))
                 continue
             ok = value <= bound + 1e-12 if op == "<=" else value >= bound - 1e-12
             shown = f"{label} {fmt(value)} {op if ok else ('>' if op == '<=' else '<')} {bound_key} {fmt(bound)}"
-            (fine if ok else problems).append(shown)
+            checks.append((ok, shown))
     else:
-        problems.append(
-            f"fewer than two groups have at least min_group_size={min_group_size} rows "
-            f"({len(large)} of {len(names)}; largest {int(counts.max())})"
+        checks.append(
+            (
+                False,
+                f"fewer than two groups have at least min_group_size={min_group_size} rows "
+                f"({len(large)} of {len(names)}; largest {int(counts.max())})",
+            )
         )
-    passed = not problems
+    passed, judgement = summarize(checks)
     judged = sorted((r for r in rows if r["judged"]), key=lambda r: float(str(r["value"])))
     small = [r for r in rows if not r["judged"]]
-    summary = "; ".join(problems or fine) + f" across {len(judged)} groups of {feature!r}"
+    summary = judgement + f" across {len(judged)} groups of {feature!r}"
     if small:
         summary += f"; {len(small)} group{'s' if len(small) != 1 else ''} below min_group_size not judged"
     rate_too = metric_name != "selection_rate"
@@ -296,7 +294,7 @@ def check_fairness(
         **values,
     }
     return _recorder.emit(
-        _result(
+        model_result(
             check="fairness",
             name=name or f"{metric_name} by {feature}",
             passed=passed,

@@ -24,7 +24,8 @@ from typing import Any
 
 from pytest_mlops import _recorder
 from pytest_mlops.errors import MlopsInputError
-from pytest_mlops.gates.model import _check_number, _record_lineage, _result
+from pytest_mlops.gates._bounds import number
+from pytest_mlops.gates.model._common import model_result, record_lineage
 from pytest_mlops.results import GateResult, JSONValue, fmt
 
 __all__ = [
@@ -83,17 +84,15 @@ class Perturbation:
 def noise(column: str, std: float, *, seed: int = 0) -> Perturbation:
     """Add gaussian noise of standard deviation ``std`` (in the column's units) to a numeric column."""
     __tracebackhide__ = True
-    if _check_number("std", std) is None:
+    if std is None:
         raise MlopsInputError("noise needs std= (the noise's standard deviation, in the column's units)")
-    return Perturbation("noise", column, {"std": float(std), "seed": int(seed)})
+    return Perturbation("noise", column, {"std": number("std", std, at_least=0), "seed": int(seed)})
 
 
 def scale(column: str, factor: float, *, offset: float = 0.0) -> Perturbation:
     """A unit change of a numeric column: ``x * factor + offset``."""
     __tracebackhide__ = True
-    _check_number("factor", factor, minimum=None)
-    _check_number("offset", offset, minimum=None)
-    return Perturbation("scale", column, {"factor": float(factor), "offset": float(offset)})
+    return Perturbation("scale", column, {"factor": number("factor", factor), "offset": number("offset", offset)})
 
 
 def relabel(column: str, mapping: Mapping[Any, Any]) -> Perturbation:
@@ -108,10 +107,8 @@ def typos(column: str, rate: float = 0.05, *, seed: int = 0) -> Perturbation:
     """Typos in a text column: each character is, with probability ``rate``, swapped with the next,
     dropped or doubled (seeded by ``seed``)."""
     __tracebackhide__ = True
-    r = _check_number("rate", rate)
-    if r is None or r > 1:
-        raise MlopsInputError(f"typos rate={rate!r} must be a number in [0, 1]")
-    return Perturbation("typos", column, {"rate": float(r), "seed": int(seed)})
+    r = number("rate", rate, at_least=0, at_most=1, gate="typos")
+    return Perturbation("typos", column, {"rate": r, "seed": int(seed)})
 
 
 _KINDS: Mapping[str, Callable[..., Perturbation]] = {"noise": noise, "scale": scale, "relabel": relabel, "typos": typos}
@@ -349,7 +346,7 @@ def _finish(
         **extra,
     }
     return _recorder.emit(
-        _result(
+        model_result(
             check=check_name,
             name=name or default_name,
             passed=ok,
@@ -362,14 +359,6 @@ def _finish(
             details=details,
         )
     )
-
-
-def _check_rate(max_flip_rate: float) -> float:
-    __tracebackhide__ = True
-    rate = _check_number("max_flip_rate", max_flip_rate)
-    if rate is None or rate > 1:
-        raise MlopsInputError(f"max_flip_rate={max_flip_rate!r} must be a share in [0, 1]")
-    return rate
 
 
 def check_invariance(
@@ -401,15 +390,14 @@ def check_invariance(
     __tracebackhide__ = True
     import numpy as np
 
-    rate = _check_rate(max_flip_rate)
-    tol = _check_number("tolerance", tolerance)
-    assert tol is not None
+    rate = number("max_flip_rate", max_flip_rate, at_least=0, at_most=1)
+    tol = number("tolerance", tolerance, at_least=0)
     if output not in ("predict", "proba"):
         raise MlopsInputError(f"output={output!r} is not valid; use 'predict' (labels) or 'proba' (probabilities)")
     p = perturbation(perturb)
     if len(X) == 0:
         raise MlopsInputError("X is empty: the invariance gate needs rows to perturb")
-    _record_lineage(model)
+    record_lineage(model)
     changed = p.apply(X)
     if output == "proba":
         before, shown = _score(model, X, "X", pos_label)
@@ -471,18 +459,17 @@ def check_directional(
     __tracebackhide__ = True
     import numpy as np
 
-    rate = _check_rate(max_flip_rate)
-    tol = _check_number("tolerance", tolerance)
-    assert tol is not None
-    step = _check_number("delta", delta, minimum=None)
-    if step is None or step <= 0:
+    rate = number("max_flip_rate", max_flip_rate, at_least=0, at_most=1)
+    tol = number("tolerance", tolerance, at_least=0)
+    step = number("delta", delta)
+    if step <= 0:
         raise MlopsInputError(f"delta={delta!r} must be a positive number (how much to raise {column!r})")
     if monotone not in ("increasing", "decreasing"):
         raise MlopsInputError(f"monotone={monotone!r} is not valid; use 'increasing' or 'decreasing'")
     if len(X) == 0:
         raise MlopsInputError("X is empty: the directional gate needs rows to perturb")
     col = _column(X, column)
-    _record_lineage(model)
+    record_lineage(model)
     raised = X.copy()
     raised[col] = _numeric(X[col], col, "a directional test") + step
     before, shown = _score(model, X, "X", pos_label)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_mlops import _recorder
 from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.gates._bounds import integer, number
 from pytest_mlops.results import GateResult, fmt
 
 if TYPE_CHECKING:
@@ -38,13 +39,6 @@ def _per_row(ev: Evaluator) -> tuple[Any, bool]:
         assert ev.pred_code is not None
         return (ev.y_code == ev.pred_code).astype(np.float64), True
     return _row_loss(ev), False
-
-
-def _check_int(label: str, value: Any, least: int) -> int:
-    __tracebackhide__ = True
-    if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        raise MlopsInputError(f"{label}={value!r} must be an integer of at least {least}")
-    return value
 
 
 def check_weak_segments(
@@ -88,25 +82,24 @@ def check_weak_segments(
     __tracebackhide__ = True
     import numpy as np
 
-    from pytest_mlops.gates.model import _base_details, _check_number, _evaluate, _resolve, _result
+    from pytest_mlops.gates.model._common import base_details, evaluate, model_result, resolve
     from pytest_mlops.stats.segments import CORRECTIONS, encode_feature, search
 
-    m = _resolve(metric, None, None)
+    m = resolve(metric, None, None)
     if m.family not in SEGMENT_METRICS:
         raise MlopsInputError(
             f"weak-segment gate: metric {m.name!r} is not a mean over rows, so a segment's value cannot be "
             f"compared with the rest; use one of {', '.join(SEGMENT_METRICS)}"
         )
-    gap_bound = _check_number("max_gap", max_gap)
-    assert gap_bound is not None
+    gap_bound = number("max_gap", max_gap, at_least=0)
     if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0.5 <= confidence < 1:
         raise MlopsInputError(f"confidence={confidence!r} must be a number from 0.5 to below 1, such as 0.95")
     if correction not in CORRECTIONS:
         raise MlopsInputError(f"correction={correction!r} is not valid; use one of {CORRECTIONS}")
-    bins = _check_int("bins", bins, 2)
-    pair_bins = _check_int("pair_bins", pair_bins, 2)
-    max_categories = _check_int("max_categories", max_categories, 1)
-    top = _check_int("top", top, 1)
+    bins = integer("bins", bins, at_least=2)
+    pair_bins = integer("pair_bins", pair_bins, at_least=2)
+    max_categories = integer("max_categories", max_categories, at_least=1)
+    top = integer("top", top, at_least=1)
     columns = getattr(X, "columns", None)
     if columns is None or not callable(getattr(X, "__getitem__", None)):
         raise MlopsInputError(
@@ -123,11 +116,11 @@ def check_weak_segments(
         )
     if not wanted:
         raise MlopsInputError("weak-segment gate: no feature to segment by; give features= or an X with columns")
-    ev = _evaluate(m, y_true, y_pred, model=model, X=X, labels=labels, pos_label=pos_label)
+    ev = evaluate(m, y_true, y_pred, model=model, X=X, labels=labels, pos_label=pos_label)
     if len(X) != ev.n:
         raise MlopsInputError(f"X has {len(X)} rows but y_true has {ev.n}: give the features of the evaluated rows")
     n = ev.n
-    size = max(30, math.ceil(0.01 * n)) if min_size is None else _check_int("min_size", min_size, 2)
+    size = max(30, math.ceil(0.01 * n)) if min_size is None else integer("min_size", min_size, at_least=2)
     score, rate = _per_row(ev)
     if not np.all(np.isfinite(score)):
         raise MlopsInputError(f"{m.name} is not finite on some rows; check the predictions")
@@ -186,7 +179,7 @@ def check_weak_segments(
         for s in found.worst
     ]
     details = {
-        **_base_details(m, ev),
+        **base_details(m, ev),
         "overall": overall,
         "segments": rows,
         "tested": found.tested,
@@ -202,7 +195,7 @@ def check_weak_segments(
         "method": "Agresti-Caffo" if rate else "Welch",
     }
     return _recorder.emit(
-        _result(
+        model_result(
             check="weak_segments",
             name=name or f"weak segments by {m.name}",
             passed=passed,
