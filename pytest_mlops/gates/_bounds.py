@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from pytest_mlops.errors import MlopsInputError
 
-__all__ = ["integer", "number", "optional_number", "require_bound", "require_order"]
+__all__ = ["Limits", "integer", "number", "optional_number", "require_bound", "require_order"]
 
 
 def _prefix(gate: str) -> str:
@@ -32,30 +32,46 @@ def _range(at_least: float | None, at_most: float | None) -> str:
 
 
 def number(
-    label: str, value: Any, *, at_least: float | None = None, at_most: float | None = None, gate: str = ""
+    label: str,
+    value: Any,
+    *,
+    at_least: float | None = None,
+    at_most: float | None = None,
+    gate: str = "",
+    note: str = "",
 ) -> float:
     """``value`` as a float: a real number (not a bool, not NaN) within the inclusive bounds given.
+
+    ``note`` ends the message in brackets (what the value means, e.g. ``"0: no column may drift"``).
 
     Example::
 
         tol = number("tolerance", tolerance, at_least=0, gate=f"shadow gate {name!r}")
     """
     __tracebackhide__ = True
+    end = f" ({note})" if note else ""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-        raise MlopsInputError(f"{_prefix(gate)}{label}={value!r} is not a number")
+        raise MlopsInputError(f"{_prefix(gate)}{label}={value!r} is not a number{end}")
     if (at_least is not None and value < at_least) or (at_most is not None and value > at_most):
-        raise MlopsInputError(f"{_prefix(gate)}{label}={value!r} {_range(at_least, at_most)}")
+        raise MlopsInputError(f"{_prefix(gate)}{label}={value!r} {_range(at_least, at_most)}{end}")
     return float(value)
 
 
-def optional_number(
-    label: str, value: Any, *, at_least: float | None = None, at_most: float | None = None, gate: str = ""
-) -> float | None:
+class Limits(TypedDict, total=False):
+    """The keywords of :func:`number`, for the functions that pass them on."""
+
+    at_least: float | None
+    at_most: float | None
+    gate: str
+    note: str
+
+
+def optional_number(label: str, value: Any, **limits: Unpack[Limits]) -> float | None:
     """:func:`number`, or ``None`` when the bound was not given (``None``)."""
     __tracebackhide__ = True
     if value is None:
         return None
-    return number(label, value, at_least=at_least, at_most=at_most, gate=gate)
+    return number(label, value, **limits)
 
 
 def integer(label: str, value: Any, *, at_least: int | None = None, gate: str = "") -> int:

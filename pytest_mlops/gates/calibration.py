@@ -23,20 +23,6 @@ from pytest_mlops.results import GateResult, fmt
 __all__ = ["check_calibration"]
 
 
-def _array(values: Any, what: str) -> Any:
-    __tracebackhide__ = True
-    import numpy as np
-
-    to_numpy = getattr(values, "to_numpy", None)
-    try:
-        array = np.asarray(to_numpy() if callable(to_numpy) else values)
-    except (TypeError, ValueError) as exc:
-        raise MlopsInputError(f"{what} could not be read as an array: {exc}") from None
-    if array.ndim == 0:
-        raise MlopsInputError(f"{what} must hold one value per row, got a scalar {values!r}")
-    return array
-
-
 def _plain(value: Any) -> Any:
     item = getattr(value, "item", None)
     return item() if callable(item) else value
@@ -47,7 +33,9 @@ def binary_truth(y_true: Any, pos_label: Any, classes: Any = None) -> tuple[Any,
     __tracebackhide__ = True
     import numpy as np
 
-    y = _array(y_true, "y_true")
+    from pytest_mlops.stats.metrics import as_array
+
+    y = as_array(y_true, "y_true")
     if y.ndim != 1:
         raise MlopsInputError(f"y_true must be one label per row (1-D), got shape {y.shape}")
     if y.dtype.kind in "fc" and not np.isfinite(y).all():
@@ -75,6 +63,8 @@ def _positive_probability(source: Any, X: Any, y_prob: Any, pos_label: Any, y_tr
     __tracebackhide__ = True
     import numpy as np
 
+    from pytest_mlops.stats.metrics import as_array
+
     classes = None
     if source is not None:
         if y_prob is not None:
@@ -96,12 +86,12 @@ def _positive_probability(source: Any, X: Any, y_prob: Any, pos_label: Any, y_tr
     elif y_prob is None:
         raise MlopsInputError("give the predicted probabilities (y_prob) or a model with X=")
     outcome, pos_label = binary_truth(y_true, pos_label, classes)
-    prob = _array(y_prob, "y_prob")
+    prob = as_array(y_prob, "y_prob")
     if prob.ndim == 2:
         if prob.shape[1] != 2:
             raise MlopsInputError(f"y_prob has {prob.shape[1]} columns; a binary classifier's predict_proba has 2")
         # columns follow the model's classes_, else the sorted labels (as scikit-learn orders them)
-        labels = classes if classes is not None else np.unique(_array(y_true, "y_true"))
+        labels = classes if classes is not None else np.unique(as_array(y_true, "y_true"))
         order = [_plain(c) for c in labels]
         column = order.index(pos_label) if pos_label in order else 1
         prob = prob[:, column]

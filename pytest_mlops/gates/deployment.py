@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pytest_mlops import _recorder
 from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.gates._bounds import number, optional_number, require_bound
+from pytest_mlops.gates._summary import Check, summarize
 from pytest_mlops.results import GateResult, fmt, to_json
 
 if TYPE_CHECKING:
@@ -150,13 +152,11 @@ def shadow(
     __tracebackhide__ = True
     import numpy as np
 
-    if max_disagreement is None and max_distance is None:
-        raise MlopsInputError(f"shadow gate {name!r}: give a bound, max_disagreement= and/or max_distance=")
-    for label, bound in (("max_disagreement", max_disagreement), ("max_distance", max_distance)):
-        if bound is not None and not (isinstance(bound, (int, float)) and 0 <= bound <= 1):
-            raise MlopsInputError(f"shadow gate {name!r}: {label}={bound!r} must be a share between 0 and 1")
-    if not tolerance >= 0:
-        raise MlopsInputError(f"shadow gate {name!r}: tolerance={tolerance!r} must be >= 0")
+    where = f"shadow gate {name!r}"
+    require_bound(where, {"max_disagreement": max_disagreement, "max_distance": max_distance})
+    max_disagreement = optional_number("max_disagreement", max_disagreement, at_least=0, at_most=1, gate=where)
+    max_distance = optional_number("max_distance", max_distance, at_least=0, at_most=1, gate=where)
+    tolerance = number("tolerance", tolerance, at_least=0, gate=where)
     if task not in ("auto", "classification", "regression"):
         raise MlopsInputError(
             f"shadow gate {name!r}: task={task!r} is not valid; use auto, classification or regression"
@@ -195,19 +195,14 @@ def shadow(
     rate = float(disagree.mean())
     n_disagree = int(disagree.sum())
 
-    checks: list[tuple[str, bool, str]] = []
+    checks: list[Check] = []
     if max_disagreement is not None:
         ok = rate <= max_disagreement
-        checks.append(
-            ("disagreement", ok, f"disagreement rate {fmt(rate)} {'<=' if ok else '>'} {fmt(max_disagreement)}")
-        )
+        checks.append((ok, f"disagreement rate {fmt(rate)} {'<=' if ok else '>'} {fmt(max_disagreement)}"))
     if max_distance is not None:
         ok = distance <= max_distance
-        checks.append(
-            ("distance", ok, f"prediction distance {fmt(distance)} {'<=' if ok else '>'} {fmt(max_distance)}")
-        )
-    passed = all(ok for _, ok, _ in checks)
-    summary = "; ".join(text for _, ok, text in sorted(checks, key=lambda c: c[1]))
+        checks.append((ok, f"prediction distance {fmt(distance)} {'<=' if ok else '>'} {fmt(max_distance)}"))
+    passed, summary = summarize(checks, every=True)
 
     rows: list[dict[str, Any]] = []
     evidence: list[str] = [f"{n_disagree} of {a.size} rows disagree ({method} {fmt(distance)})"]

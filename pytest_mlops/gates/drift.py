@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_mlops import _recorder
 from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.gates._bounds import number
+from pytest_mlops.gates._summary import tally
 from pytest_mlops.integrations import is_spark_frame
 from pytest_mlops.results import GateResult, fmt
 
@@ -116,8 +118,7 @@ def _gate(
     share = result.share_drifted
     passed = share <= max_share
     op = "<=" if passed else ">"
-    plural = noun if total == 1 else noun + "s"
-    summary = f"{len(drifted)} of {total} {plural} drifted (share {fmt(share)} {op} {fmt(max_share)})"
+    summary = f"{tally(len(drifted), total, noun, 'drifted')} (share {fmt(share)} {op} {fmt(max_share)})"
     evidence = [c.evidence() for c in drifted]
     for c in result.columns:
         evidence.extend(f"note: {c.column}: {n}" for n in c.notes)
@@ -213,8 +214,8 @@ def _options(
 
 
 def _check_share(max_share: float) -> None:
-    if not isinstance(max_share, (int, float)) or isinstance(max_share, bool) or not 0 <= max_share <= 1:
-        raise MlopsInputError(f"max_share={max_share!r} must be a number in [0, 1] (0: no column may drift)")
+    __tracebackhide__ = True
+    number("max_share", max_share, at_least=0, at_most=1, note="0: no column may drift")
 
 
 @_recorder.clean_input_errors

@@ -28,7 +28,7 @@ from pytest_mlops import _recorder
 from pytest_mlops.errors import MissingExtraError, MlopsInputError
 from pytest_mlops.gates._bounds import integer, optional_number, require_bound
 from pytest_mlops.gates._summary import Check, summarize
-from pytest_mlops.gates.calibration import _array, _plain, binary_truth
+from pytest_mlops.gates.calibration import _plain, binary_truth
 from pytest_mlops.gates.model._common import model_result, record_lineage
 from pytest_mlops.results import GateResult, fmt
 
@@ -92,6 +92,8 @@ def _groups(sensitive: Any, X: Any) -> tuple[str, Any]:
     __tracebackhide__ = True
     import numpy as np
 
+    from pytest_mlops.stats.metrics import as_array
+
     if isinstance(sensitive, str):
         columns = getattr(X, "columns", None)
         if columns is None or sensitive not in list(columns):
@@ -104,7 +106,7 @@ def _groups(sensitive: Any, X: Any) -> tuple[str, Any]:
     else:
         label = getattr(sensitive, "name", None)
         feature, values = (label if isinstance(label, str) else "sensitive"), sensitive
-    keys = _array(values, f"sensitive feature {feature!r}")
+    keys = as_array(values, f"sensitive feature {feature!r}")
     if keys.ndim != 1:
         raise MlopsInputError(f"sensitive feature {feature!r} must be one group per row (1-D), got shape {keys.shape}")
     missing = [i for i, v in enumerate(keys.tolist()) if v is None or (isinstance(v, float) and math.isnan(v))]
@@ -150,6 +152,8 @@ def check_fairness(
     import numpy as np
     import pandas as pd
 
+    from pytest_mlops.stats.metrics import as_array
+
     fm = _fairlearn()
     given = {
         "max_difference": max_difference,
@@ -178,7 +182,7 @@ def check_fairness(
     elif y_pred is None:
         raise MlopsInputError("give the predicted labels (y_pred) or a model with X=")
     truth, pos = binary_truth(y_true, pos_label, classes)
-    pred = _array(y_pred, "y_pred")
+    pred = as_array(y_pred, "y_pred")
     if pred.ndim != 1:
         raise MlopsInputError(f"y_pred must be one predicted label per row, got shape {pred.shape}")
     if len(pred) != len(truth):

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 from pytest_mlops import _recorder
 from pytest_mlops._recorder import clean_input_errors
 from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.gates._bounds import number, require_order
+from pytest_mlops.gates._summary import tally
 from pytest_mlops.results import GateResult, JSONValue, fmt, to_json
 
 if TYPE_CHECKING:
@@ -80,9 +82,7 @@ def _show(value: Any) -> str:
 
 
 def _number(name: str, value: Any, column: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-        raise MlopsInputError(f"feature gate {column!r}: {name}={value!r} is not a number")
-    return float(value)
+    return number(name, value, gate=f"feature gate {column!r}")
 
 
 def _mostly(value: Any, column: str, spec: Mapping[str, Any]) -> float:
@@ -263,8 +263,7 @@ def _evaluate(
     if low is not None or high is not None:
         lo = _number("at_least", low, column) if low is not None else -math.inf
         hi = _number("at_most", high, column) if high is not None else math.inf
-        if lo > hi:
-            raise MlopsInputError(f"feature gate {column!r}: at_least={low!r} is above at_most={high!r}")
+        require_order(low, high, gate=f"feature gate {column!r}")
         values = _numeric(series, column, what, "a value range")
         arr = values.to_numpy(dtype=float)
         # inf is outside any range, also a one-sided one (at_least=0 alone must not admit +inf)
@@ -406,7 +405,7 @@ def _result(name: str, outcomes: list[Outcome], severity: str, columns: Sequence
     if len(outcomes) == 1:
         summary = outcomes[0].text
     elif failed:
-        summary = f"{len(failed)} of {len(outcomes)} expectations failed > 0"
+        summary = f"{tally(len(failed), len(outcomes), 'expectation', 'failed')} > 0"
     else:
         summary = f"all {len(outcomes)} expectations held on {len(columns)} columns"
     observed: JSONValue = outcomes[0].observed if len(outcomes) == 1 else len(failed)

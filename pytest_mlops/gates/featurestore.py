@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pytest_mlops import _recorder
 from pytest_mlops._recorder import clean_input_errors
 from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.gates._bounds import integer, number
 from pytest_mlops.results import GateResult, fmt
 
 if TYPE_CHECKING:
@@ -322,11 +323,9 @@ def point_in_time(
 
     from pytest_mlops import data as data_mod
 
-    if isinstance(at_most, bool) or not isinstance(at_most, int) or at_most < 0:
-        raise MlopsInputError(f"point-in-time gate: at_most={at_most!r} must be a whole number of rows >= 0")
-    for label, tol in (("atol", atol), ("rtol", rtol)):
-        if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol >= 0:
-            raise MlopsInputError(f"point-in-time gate: {label}={tol!r} must be a number >= 0")
+    integer("at_most", at_most, at_least=0, gate="point-in-time gate")
+    atol = number("atol", atol, at_least=0, gate="point-in-time gate")
+    rtol = number("rtol", rtol, at_least=0, gate="point-in-time gate")
     if not isinstance(tables, Mapping) or not tables:
         raise MlopsInputError(
             "point-in-time gate: tables must be a non-empty mapping of table name -> frame (or FeatureTable), "

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
 from pytest_mlops import _recorder
 from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.gates._bounds import optional_number, require_bound, require_order
 from pytest_mlops.results import GateResult, check_bounds
 
 __all__ = ["check"]
@@ -39,19 +39,16 @@ def check(
     __tracebackhide__ = True
     if not isinstance(name, str) or not name.strip():
         raise MlopsInputError(f"gate name must be a non-empty string, got {name!r}")
-    if at_least is None and at_most is None:
-        raise MlopsInputError(f"gate {name!r}: give a bound, at_least= and/or at_most=")
-    for label, limit in (("at_least", at_least), ("at_most", at_most)):
-        if limit is not None and (not isinstance(limit, (int, float)) or math.isnan(limit)):
-            raise MlopsInputError(f"gate {name!r}: {label}={limit!r} is not a number")
+    where = f"gate {name!r}"
+    require_bound(where, {"at_least": at_least, "at_most": at_most})
+    low = optional_number("at_least", at_least, gate=where)
+    high = optional_number("at_most", at_most, gate=where)
+    require_order(at_least, at_most, gate=where)
     try:
         number = float(value)
     except (TypeError, ValueError):
         raise MlopsInputError(f"gate {name!r}: value {value!r} is not a number") from None
-    try:
-        passed, summary = check_bounds(number, at_least=at_least, at_most=at_most)
-    except ValueError as exc:
-        raise MlopsInputError(f"gate {name!r}: {exc}") from None
+    passed, summary = check_bounds(number, at_least=low, at_most=high)
     bound = {k: v for k, v in (("at_least", at_least), ("at_most", at_most)) if v is not None}
     result = GateResult(
         kind=kind,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_mlops import _recorder
 from pytest_mlops._recorder import clean_input_errors
 from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.gates._bounds import integer, number
 from pytest_mlops.results import GateResult, fmt
 
 if TYPE_CHECKING:
@@ -80,10 +81,8 @@ def leakage(
     from pytest_mlops import data as data_mod
 
     what = repr(str(data)) if isinstance(data, (str, Path)) else "data"
-    if isinstance(at_most, bool) or not isinstance(at_most, (int, float)) or not at_most <= 1:
-        raise MlopsInputError(f"leakage gate: at_most={at_most!r} must be a number <= 1")
-    if isinstance(folds, bool) or not isinstance(folds, int) or folds < 2:
-        raise MlopsInputError(f"leakage gate: folds={folds!r} must be an integer >= 2")
+    at_most = number("at_most", at_most, at_most=1, gate="leakage gate")
+    integer("folds", folds, at_least=2, gate="leakage gate")
     frame = data_mod.require_frame(data, what)
     data_mod.require_unique_columns(frame, what)
     data_mod.require_not_empty(frame, what)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_mlops import _recorder
 from pytest_mlops._recorder import clean_input_errors
 from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.gates._bounds import integer, number
 from pytest_mlops.results import GateResult, fmt
 
 if TYPE_CHECKING:
@@ -179,13 +180,10 @@ def reproducible(
     __tracebackhide__ = True
     import numpy as np
 
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise MlopsInputError(f"reproducibility gate: seed={seed!r} must be an integer")
-    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 2:
-        raise MlopsInputError(f"reproducibility gate: runs={runs!r} must be an integer >= 2")
-    for label, tol in (("atol", atol), ("rtol", rtol)):
-        if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol >= 0:
-            raise MlopsInputError(f"reproducibility gate: {label}={tol!r} must be a number >= 0")
+    integer("seed", seed, gate="reproducibility gate")
+    integer("runs", runs, at_least=2, gate="reproducibility gate")
+    atol = number("atol", atol, at_least=0, gate="reproducibility gate")
+    rtol = number("rtol", rtol, at_least=0, gate="reproducibility gate")
     is_command = isinstance(train, (list, tuple))
     command: list[Any] | None = list(train) if isinstance(train, (list, tuple)) else None
     if command is not None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_mlops import _recorder
 from pytest_mlops._recorder import clean_input_errors
 from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.gates._bounds import integer, number
 from pytest_mlops.results import GateResult, JSONValue, fmt, to_json
 
 if TYPE_CHECKING:
@@ -112,9 +113,8 @@ def example_skew(
             example_skew(train_features(raw_sample), serve_features(raw_sample), atol=1e-6, key="id")
     """
     __tracebackhide__ = True
-    for label, tol in (("atol", atol), ("rtol", rtol)):
-        if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol >= 0:
-            raise MlopsInputError(f"skew gate {name!r}: {label}={tol!r} must be a number >= 0")
+    atol = number("atol", atol, at_least=0, gate=f"skew gate {name!r}")
+    rtol = number("rtol", rtol, at_least=0, gate=f"skew gate {name!r}")
     train = _as_pandas(training, _what(training, "training features"))
     serve = _as_pandas(serving, _what(serving, "serving features"))
     resolved = _recorder.resolve_severity("feature", severity)
@@ -350,11 +350,10 @@ def distribution_skew(
                           thresholds={"amount": 0.2})
     """
     __tracebackhide__ = True
-    for label, value in (("categorical_threshold", categorical_threshold), ("numeric_threshold", numeric_threshold)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            raise MlopsInputError(f"skew gate {name!r}: {label}={value!r} must be a number in [0, 1]")
-    if isinstance(bins, bool) or not isinstance(bins, int) or bins < 2:
-        raise MlopsInputError(f"skew gate {name!r}: bins={bins!r} must be an integer >= 2")
+    where = f"skew gate {name!r}"
+    categorical_threshold = number("categorical_threshold", categorical_threshold, at_least=0, at_most=1, gate=where)
+    numeric_threshold = number("numeric_threshold", numeric_threshold, at_least=0, at_most=1, gate=where)
+    integer("bins", bins, at_least=2, gate=where)
     tw, sw = _what(training, "training data"), _what(serving, "serving data")
     train = _as_pandas(training, tw)
     serve = _as_pandas(serving, sw)

@@ -30,6 +30,7 @@ __all__ = [
     "Evaluator",
     "Metric",
     "Needs",
+    "as_array",
     "metric_names",
     "prepare",
     "resolve_metric",
@@ -219,7 +220,12 @@ def resolve_metric(
 # -- input validation ----------------------------------------------------------------------------
 
 
-def _as_array(values: Any, what: str) -> NDArray[Any]:
+def as_array(values: Any, what: str) -> NDArray[Any]:
+    """``values`` (a list, numpy array, pandas or polars series) as a numpy array of one value per row.
+
+    ``what`` names the input in the error (``"y_true"``, ``"sensitive feature 'sex'"``). Every gate
+    that reads labels, predictions or keys uses this reader.
+    """
     __tracebackhide__ = True
     to_numpy = getattr(values, "to_numpy", None)
     try:
@@ -359,8 +365,8 @@ def prepare(
     the order of the score columns (``model.classes_``); by default the sorted classes seen.
     """
     __tracebackhide__ = True
-    truth = _as_array(y_true, "y_true")
-    pred = _as_array(y_pred, what)
+    truth = as_array(y_true, "y_true")
+    pred = as_array(y_pred, what)
     if truth.ndim != 1:
         raise MlopsInputError(f"y_true must be one label or value per row (1-D), got shape {truth.shape}")
     n = len(truth)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_mlops import _recorder
 from pytest_mlops.errors import MlopsInputError
 from pytest_mlops.gates._bounds import integer, optional_number, require_bound, require_order
+from pytest_mlops.gates._summary import tally
 from pytest_mlops.gates.model._common import (
     EPS,
     base_details,
@@ -193,7 +194,9 @@ def check_slices(
         problems.append(f"no slice could be evaluated ({len(rows)} slices, largest {max(r['n'] for r in rows)} rows)")
     if failing:
         worst = failing[0]
-        problems.append(f"{len(failing)} of {len(evaluated)} slices failed, worst {worst['slice']} {worst['check']}")
+        problems.append(
+            f"{tally(len(failing), len(evaluated), 'slice', 'failed')}, worst {worst['slice']} {worst['check']}"
+        )
     if not gap_ok:
         assert gap is not None
         gap_problem = (
