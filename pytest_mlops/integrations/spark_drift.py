@@ -45,6 +45,7 @@ from pytest_mlops.errors import MlopsInputError
 from pytest_mlops.integrations import _spark_worker, is_spark_frame
 from pytest_mlops.integrations.spark import _q, pandas_dtype
 from pytest_mlops.integrations.streaming import ColumnData
+from pytest_mlops.stats import _edgeindex
 from pytest_mlops.stats.refstats import GRID, BinnedCounter, ColumnProfile, ReferenceProfile, profile_column
 from pytest_mlops.stats.significance import column_rng
 
@@ -135,49 +136,67 @@ def _bin(df: DataFrame, names: Sequence[str], edges: Sequence[FloatArray], categ
     columns += [_q(n).alias(f"c{width + k}") for k, n in enumerate(categorical)]
     if not columns:  # only the row count is wanted
         columns = [F.lit(None).cast("string").alias("c0")]
-    mapped = _arrow_map(df.select(*columns), body, _spark_worker.SCHEMA)
-    merged = mapped.groupBy("col", "bin", "cat").agg(
-        F.sum("count").alias("count"),
-        F.sum("sum").alias("sum"),
+    mapped = _arrow_map(_few_tasks(df.select(*columns)), body, _spark_worker.SCHEMA)
+    table = _arrow_table(_merge(mapped))
+    out = [
+        _Binned(np.zeros(e.size + 1, dtype=np.int64), np.zeros(e.size + 1), math.inf, -math.inf, 0.0, 0.0, 0, 0, 0)
+        for e in edges
+    ]
+    categories: dict[str, dict[str, int]] = {n: {} for n in categorical}
+    total_rows = 0
+    for r in table.to_pylist():
+        c, key = int(r["col"]), r["cat"]
+        if key is None:
+            total_rows = int(r["rows"] or 0)
+        if c >= width:
+            if key is not None and c - width < len(categorical):
+                categories[categorical[c - width]][str(key)] = int(r["counts"][0])
+            continue
+        b = out[c]
+        b.counts = np.asarray(r["counts"], dtype=np.int64)
+        b.sums = np.asarray(r["sums"], dtype=np.float64)
+        b.rows, b.nulls, b.infs = int(r["rows"] or 0), int(r["nulls"] or 0), int(r["infs"] or 0)
+        b.total, b.squares = float(r["total"] or 0.0), float(r["sq"] or 0.0)
+        if r["low"] is not None:
+            b.low, b.high = float(r["low"]), float(r["high"])
+    return _Counted(out, categories, total_rows)
+
+
+def _merge(mapped: DataFrame) -> DataFrame:
+    """The counting pass's rows added up over partitions: bin arrays element by element, in Spark."""
+
+    def add(name: str) -> Column:
+        parts = F.collect_list(name)
+        first = F.element_at(parts, 1)
+        return F.aggregate(
+            F.slice(parts, 2, F.greatest(F.size(parts), F.lit(1))),
+            first,
+            lambda acc, x: F.zip_with(acc, x, lambda a, b: a + b),
+        ).alias(name)
+
+    return mapped.groupBy("col", "cat").agg(
+        add("counts"),
+        add("sums"),
         F.min("low").alias("low"),
         F.max("high").alias("high"),
+        F.sum("total").alias("total"),
         F.sum("sq").alias("sq"),
         F.sum("rows").alias("rows"),
         F.sum("nulls").alias("nulls"),
         F.sum("infs").alias("infs"),
     )
-    table = _arrow_table(merged)
-    out = [
-        _Binned(np.zeros(e.size + 1, dtype=np.int64), np.zeros(e.size + 1), math.inf, -math.inf, 0.0, 0.0, 0, 0, 0)
-        for e in edges
-    ]
-    # the bin rows (most of them), column by column with numpy; the summary and category rows one by one
-    col = np.asarray(table.column("col").to_numpy(zero_copy_only=False), dtype=np.int64)
-    kind = np.asarray(table.column("bin").to_numpy(zero_copy_only=False), dtype=np.int64)
-    is_bin = kind >= 0
-    counts = np.asarray(table.column("count").to_numpy(zero_copy_only=False), dtype=np.int64)
-    sums = np.asarray(table.column("sum").to_numpy(zero_copy_only=False), dtype=np.float64)
-    for c, b in enumerate(out):
-        mine = is_bin & (col == c)
-        b.counts[kind[mine]] = counts[mine]
-        b.sums[kind[mine]] = sums[mine]
-    categories: dict[str, dict[str, int]] = {n: {} for n in categorical}
-    total_rows = 0
-    for r in table.filter(pa.array(~is_bin)).to_pylist():
-        c, k = int(r["col"]), int(r["bin"])
-        if k == _spark_worker.SUMMARY:
-            total_rows = int(r["rows"] or 0)
-        if c >= width:
-            if k == _spark_worker.CATEGORY and c - width < len(categorical):
-                categories[categorical[c - width]][str(r["cat"])] = int(r["count"])
-            continue
-        if k == _spark_worker.SUMMARY:
-            b = out[c]
-            b.rows, b.nulls, b.infs = int(r["rows"] or 0), int(r["nulls"] or 0), int(r["infs"] or 0)
-            b.total, b.squares = float(r["sum"] or 0.0), float(r["sq"] or 0.0)
-            if r["low"] is not None:
-                b.low, b.high = float(r["low"]), float(r["high"])
-    return _Counted(out, categories, total_rows)
+
+
+def _few_tasks(df: DataFrame) -> DataFrame:
+    """``df`` read by at most as many tasks as the session runs at once (``defaultParallelism``):
+    each counting task emits its bin arrays once, so fewer, longer tasks ship fewer of them,
+    with every core still busy. Unchanged where that number is unknown (Spark Connect)."""
+    try:
+        slots = int(df.sparkSession.sparkContext.defaultParallelism)
+        partitions = df.rdd.getNumPartitions()
+    except Exception:  # Spark Connect has no SparkContext and no RDDs
+        return df
+    return df.coalesce(slots) if partitions > slots else df
 
 
 def _arrow_table(df: DataFrame) -> pa.Table:
@@ -190,7 +209,13 @@ def _arrow_table(df: DataFrame) -> pa.Table:
             got: pa.Table = df.toArrow()
         return got
     rows = [r.asDict() for r in df.collect()]
-    return pa.Table.from_pylist(rows, schema=pa.schema([(f.name, _ARROW[type(f.dataType)]) for f in df.schema]))
+    return pa.Table.from_pylist(rows, schema=pa.schema([(f.name, _arrow_type(f.dataType)) for f in df.schema]))
+
+
+def _arrow_type(dtype: T.DataType) -> Any:
+    if isinstance(dtype, T.ArrayType):
+        return pa.list_(_arrow_type(dtype.elementType))
+    return _ARROW[type(dtype)]
 
 
 _ARROW: dict[type, Any] = {
@@ -201,10 +226,16 @@ _ARROW: dict[type, Any] = {
 }
 
 
-def _arrow_map(selected: DataFrame, body: Any, schema: str) -> DataFrame:
+def ship_by_value() -> None:
+    """Pickle the executor code by value: executors need numpy and pyarrow, not pytest-mlops."""
     from pyspark import cloudpickle
 
-    cloudpickle.register_pickle_by_value(_spark_worker)  # type: ignore[no-untyped-call] # executors: numpy, pyarrow
+    for module in (_spark_worker, _edgeindex):
+        cloudpickle.register_pickle_by_value(module)  # type: ignore[no-untyped-call]
+
+
+def _arrow_map(selected: DataFrame, body: Any, schema: str) -> DataFrame:
+    ship_by_value()
     with warnings.catch_warnings():  # PySpark warns that pandas 3 is new to it; Arrow UDFs do not use pandas
         warnings.simplefilter("ignore", FutureWarning)
         return selected.mapInArrow(body, schema)

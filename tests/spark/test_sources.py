@@ -7,6 +7,9 @@ and that a session without Delta fails with one line naming the directory.
 
 from __future__ import annotations
 
+import functools
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +70,34 @@ def test_counting_pass_counts_categories_as_the_driver_keys_them() -> None:
     flags = pa.array([True, False, None, True])
     batch = pa.RecordBatch.from_arrays([numbers, strings, flags], names=["c0", "c1", "c2"])
     out = next(_spark_worker.bin_batches(iter([batch, batch]), edges=[[2.0]])).to_pylist()
-    cats = {(r["col"], r["cat"]): r["count"] for r in out if r["bin"] == _spark_worker.CATEGORY}
-    assert cats == {(1, "a"): 4, (1, "b"): 2, (2, "True"): 4, (2, "False"): 2}
-    summary = {r["col"]: r for r in out if r["bin"] == _spark_worker.SUMMARY}
+    cats = {(r["col"], r["cat"]): r["counts"] for r in out if r["cat"] is not None}
+    assert cats == {(1, "a"): [4], (1, "b"): [2], (2, "True"): [4], (2, "False"): [2]}
+    summary = {r["col"]: r for r in out if r["cat"] is None}
     assert [summary[c]["rows"] for c in (0, 1, 2)] == [8, 8, 8]
-    assert (summary[0]["nulls"], summary[0]["infs"], summary[0]["count"]) == (2, 2, 4)
-    bins = {r["bin"]: (r["count"], r["sum"]) for r in out if r["col"] == 0 and r["bin"] >= 0}
-    assert bins == {0: (2, 2.0), 1: (2, 6.0)}
+    assert (summary[0]["nulls"], summary[0]["infs"], summary[0]["low"], summary[0]["high"]) == (2, 2, 1.0, 3.0)
+    assert (summary[0]["counts"], summary[0]["sums"]) == ([2, 2], [2.0, 6.0])  # bins (-inf, 2] and (2, inf)
+
+
+def test_the_executor_code_runs_where_pytest_mlops_is_not_installed(tmp_path: Path) -> None:
+    """What a cluster receives: the counting pass pickled by value, unpickled and run in an interpreter
+    in which ``import pytest_mlops`` fails."""
+    from pyspark import cloudpickle
+
+    from pytest_mlops.integrations.spark_drift import ship_by_value
+
+    ship_by_value()
+    edges = np.linspace(-2, 2, 41)  # enough edges for the lookup table (not the plain binary search)
+    payload = tmp_path / "task.pickle"
+    payload.write_bytes(cloudpickle.dumps(functools.partial(_spark_worker.bin_batches, edges=[edges.tolist()])))
+    values = np.random.default_rng(3).normal(size=500)
+    script = (
+        "import sys, pickle, pyarrow as pa\n"
+        "sys.modules['pytest_mlops'] = None  # any import of it fails\n"
+        f"body = pickle.loads(open({str(payload)!r}, 'rb').read())\n"
+        f"batch = pa.RecordBatch.from_arrays([pa.array({values.tolist()!r})], names=['c0'])\n"
+        "print(next(body(iter([batch]))).column('counts').to_pylist()[0])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    counts = [int(v) for v in done.stdout.strip().strip("[]").split(",")]
+    assert counts == np.bincount(np.searchsorted(edges, values, side="left"), minlength=42).tolist()
