@@ -106,7 +106,7 @@ def duration_text(seconds: float) -> str:
 
 
 def _values(frame: Any, column: str) -> np.ndarray:
-    from pytest_mlops import data as data_mod
+    from pytest_mlops.integrations import loading as data_mod
 
     if data_mod.is_polars(frame):
         return frame.get_column(column).to_numpy()  # type: ignore[no-any-return]
@@ -118,7 +118,7 @@ def _timestamps_ns(frame: Any, column: str, what: str) -> np.ndarray:
     import numpy as np
     import pandas as pd
 
-    from pytest_mlops import data as data_mod
+    from pytest_mlops.integrations import loading as data_mod
 
     if data_mod.is_polars(frame):
         import polars as pl
@@ -320,7 +320,7 @@ def point_in_time(
     __tracebackhide__ = True
     import numpy as np
 
-    from pytest_mlops import data as data_mod
+    from pytest_mlops.integrations import loading as data_mod
 
     if isinstance(at_most, bool) or not isinstance(at_most, int) or at_most < 0:
         raise MlopsInputError(f"point-in-time gate: at_most={at_most!r} must be a whole number of rows >= 0")

@@ -77,7 +77,7 @@ def leakage(
     from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-    from pytest_mlops import data as data_mod
+    from pytest_mlops.integrations import loading as data_mod
 
     what = repr(str(data)) if isinstance(data, (str, Path)) else "data"
     if isinstance(at_most, bool) or not isinstance(at_most, (int, float)) or not at_most <= 1:
