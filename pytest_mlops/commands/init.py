@@ -1,8 +1,9 @@
 """``pytest-mlops init``: copy the GitHub Actions templates into a repository, with its settings filled in.
 
-The templates ship in ``pytest_mlops/templates/github/`` (the same files as ``ci-templates/`` in the
-source repository) and are laid out like ``.github/``: ``workflows/mlops-*.yml`` and
-``actions/run-gates/action.yml``. They hold plain-text placeholders, always inside double quotes
+The templates' one source is ``ci-templates/`` in the repository; a built wheel carries a copy in
+``pytest_mlops/templates/github/`` (``setup.py`` makes it), and a source checkout or an editable
+install reads ``ci-templates/`` beside the package. They are laid out like ``.github/``:
+``workflows/mlops-*.yml`` and ``actions/run-gates/action.yml``. They hold plain-text placeholders, always inside double quotes
 (``"__MODEL_NAME__"``), which are replaced by the value written as a YAML/JSON double-quoted string;
 ``__MODEL_SLUG__`` (in concurrency group names) becomes a name made of ``[A-Za-z0-9_.-]``, and a
 ``- "__DATA_PATHS__"`` list item becomes one item per ``--data-path``. No templating engine.
@@ -36,8 +37,12 @@ DOCS = "docs/ci-templates.md in the pytest-mlops source repository"
 
 
 def template_root() -> Traversable:
-    """The packaged templates, laid out like ``.github/``."""
-    return resources.files("pytest_mlops").joinpath("templates", "github")
+    """The templates, laid out like ``.github/``: the wheel's copy, else ``ci-templates/`` of a checkout."""
+    packaged = resources.files("pytest_mlops").joinpath("templates", "github")
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2] / "ci-templates"
+    return checkout if checkout.is_dir() else packaged
 
 
 def template_files() -> dict[str, str]:
