@@ -50,7 +50,7 @@ def test_the_expected_templates_exist() -> None:
         "workflows/mlops-rollback.yml",
         "workflows/mlops-train.yml",
     ]
-    assert ids(ACTIONS) == ["actions/run-gates/action.yml"]
+    assert ids(ACTIONS) == ["actions/mlflow-oidc-token/action.yml", "actions/run-gates/action.yml"]
 
 
 def test_ci_templates_is_the_one_tracked_source() -> None:
@@ -121,7 +121,8 @@ def test_every_action_is_local_or_pinned_to_a_verified_sha(path: Path) -> None:
         )
         assert action in VERIFIED_PINS, f"{path.name}:{number}: {action} has no verified pin"
         assert (sha, match["comment"]) == VERIFIED_PINS[action], f"{path.name}:{number}: unverified pin {ref}"
-    assert seen, f"{path.name} uses no action at all?"
+    if path in WORKFLOWS:  # an action may be shell steps only
+        assert seen, f"{path.name} uses no action at all?"
 
 
 # -- structure and references ------------------------------------------------------------------------------
