@@ -147,7 +147,7 @@ def test_the_action_and_the_inline_cd_step_request_the_token_alike() -> None:
     """mlops-cd.yml keeps the step inline (it is called at a tag, without local actions): same request."""
 
     def request(script: str) -> str:
-        return script[script.index("import json") : script.index("echo \"token=")]
+        return script[script.index("import json") : script.index('echo "token=')]
 
     assert request(_action_script()) == request(_step("MLflow token from GitHub OIDC")["run"])
 
