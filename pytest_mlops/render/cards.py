@@ -355,7 +355,7 @@ def _non_inferiority_card(page: Canvas, gate: GateResult, d: dc.NonInferiorityDe
     return [], _model_row(facts, chart)
 
 
-def _baseline_card(page: Canvas, gate: GateResult, d: dc.BaselineDetails) -> _Card:
+def _baseline_card(page: Canvas, gate: GateResult, d: dc.DummyModelDetails) -> _Card:
     facts = [
         ("Metric", f"<code>{_e(d.metric)}</code>"),
         ("Model", f"<b>{_fmt(d.model)}</b>"),
