@@ -73,7 +73,7 @@ CATEGORICAL = [f"cat_{j}" for j in range(N_CATEGORICAL)]
 
 
 def run_engine(ref: pd.DataFrame, cur: pd.DataFrame, workers: int | None = None) -> list[str]:
-    from pytest_mlops.integrations.streaming import as_source
+    from pytest_mlops.integrations.frames import as_source
     from pytest_mlops.stats.driftset import DriftOptions, compare
 
     result = compare(as_source(ref, "reference"), as_source(cur, "current"), options=DriftOptions(workers=workers))

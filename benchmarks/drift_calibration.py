@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pytest_mlops.integrations.streaming import as_source  # noqa: E402
+from pytest_mlops.integrations.frames import as_source  # noqa: E402
 from pytest_mlops.stats.driftset import DriftOptions, compare  # noqa: E402
 
 SIZES = [50, 200, 1000, 1001, 2000, 10_000, 100_000, 1_000_000]

@@ -44,7 +44,7 @@ CHILD = r"""
 import json, os, sys, time
 sys.path.insert(0, sys.argv[4])
 import numpy as np, pandas as pd, pyarrow.parquet as pq, scipy.stats
-from pytest_mlops.integrations.streaming import as_source, compare_parquet
+from pytest_mlops.integrations.frames import as_source, compare_parquet
 from pytest_mlops.stats.driftset import compare
 from pytest_mlops.stats.refstats import ReferenceProfile
 
@@ -117,7 +117,7 @@ def main() -> int:
 
     from drift import make
 
-    from pytest_mlops.integrations.streaming import as_source
+    from pytest_mlops.integrations.frames import as_source
     from pytest_mlops.stats.refstats import ReferenceProfile
 
     print(f"streamed drift check, 20 numeric + 5 string columns, cpus={os.cpu_count()}, load {load()}")

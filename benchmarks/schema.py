@@ -6,7 +6,7 @@ Runs both side by side (alternating, after one warm-up each) and prints the medi
 and the ratio gate / direct. The gate adds failure summarisation and the GateResult; with
 ``fingerprint=True`` it also hashes the frame for lineage. That cost is shown twice: as the
 difference of the two gate medians (noisy: two ~1 s numbers), and measured alone, wall and
-CPU time (``time.process_time``, all threads), ``pytest_mlops.data.fingerprint(frame)``:
+CPU time (``time.process_time``, all threads), ``pytest_mlops.integrations.loading.fingerprint(frame)``:
 sha256 over every column's buffers on up to 4 threads. Issue 13's target: <= 0.1 s.
 """
 
@@ -58,7 +58,7 @@ def compare(label: str, direct: Callable[[], object], gate: Callable[[], object]
 
 
 def fingerprint_alone(frame: pd.DataFrame, repeats: int) -> None:
-    from pytest_mlops.data import fingerprint
+    from pytest_mlops.integrations.loading import fingerprint
 
     value = fingerprint(frame)  # warm-up
     walls, cpus = [], []

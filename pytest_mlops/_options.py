@@ -276,7 +276,7 @@ def parse_stages(lines: list[str] | tuple[str, ...], opt: Option | None = None) 
 
 
 def _parse_test_ids(opt: Option, raw: str) -> tuple[str, ...]:
-    from pytest_mlops.mltestscore import RUBRIC, unknown_ids
+    from pytest_mlops.report.mltestscore import RUBRIC, unknown_ids
 
     ids = tuple(raw.replace(",", " ").split())
     bad = unknown_ids(ids)

@@ -77,7 +77,7 @@ class GateCollector:
         report.tool_version = __version__
         s = self.settings
         if s.score:
-            from pytest_mlops.mltestscore import score_report_data
+            from pytest_mlops.report.mltestscore import score_report_data
 
             score, _ = score_report_data(report.gates, s.rootdir, s.manual_tests)
             report.ml_test_score = score.to_dict()
@@ -97,7 +97,7 @@ class GateCollector:
     def _unused_baselines(self) -> list[str]:
         if not (self.settings.rootdir / "baselines").is_dir():
             return []
-        from pytest_mlops.baselines import CHECK, unused_baselines
+        from pytest_mlops.gates.stored import CHECK, unused_baselines
 
         used = [str(g.details.get("baseline_file")) for g in self.report.gates if g.check == CHECK]
         opt = self.config.option

@@ -47,17 +47,25 @@ wheel = next(dist.glob("*.whl"))
 problems = []
 with tarfile.open(sdist) as tar:
     names = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
-for needed in ("CHANGELOG.md", "LICENSE", "README.md", "tests/conftest.py", "docs/ci-templates.md", "examples"):
+for needed in ("CHANGELOG.md", "LICENSE", "README.md", "tests/conftest.py", "docs/ci-templates.md", "examples", "ci-templates", "setup.py"):
     if not any(n == needed or n.startswith(needed + "/") for n in names):
         problems.append(f"sdist lacks {needed}")
+packaged = "pytest_mlops/templates/github/"
 with zipfile.ZipFile(wheel) as whl:
     files = whl.namelist()
     meta = whl.read(f"pytest_mlops-{version}.dist-info/METADATA").decode()
+    # the wheel's templates are made from ci-templates/ by setup.py: the same files, byte for byte
+    shipped = {f[len(packaged) :]: whl.read(f) for f in files if f.startswith(packaged) and not f.endswith("/")}
 for needed in ("pytest_mlops/py.typed", "pytest_mlops/schemas/report-v1.schema.json"):
     if needed not in files:
         problems.append(f"wheel lacks {needed}")
-if not any(f.startswith("pytest_mlops/templates/github/workflows/") for f in files):
+source = {p.relative_to("ci-templates").as_posix(): p.read_bytes() for p in Path("ci-templates").rglob("*") if p.is_file()}
+if not shipped:
     problems.append("wheel lacks the workflow templates")
+elif sorted(shipped) != sorted(source):
+    problems.append(f"wheel templates {sorted(shipped)} are not the files of ci-templates/ {sorted(source)}")
+elif differ := [name for name in source if shipped[name] != source[name]]:
+    problems.append(f"wheel templates differ from ci-templates/: {differ}")
 for line in (f"Version: {version}", "License-Expression: MIT", "Classifier: Typing :: Typed", "Project-URL: "):
     if line not in meta:
         problems.append(f"wheel METADATA lacks {line!r}")

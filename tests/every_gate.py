@@ -314,7 +314,7 @@ def sample_ratio(workdir: Path, passes: bool) -> Any:
 def stored_baseline(workdir: Path, passes: bool) -> Any:
     import json
 
-    from pytest_mlops.baselines import FORMAT, check_against_baseline
+    from pytest_mlops.gates.stored import FORMAT, check_against_baseline
 
     path = workdir / "baselines" / "auc.json"
     path.parent.mkdir(exist_ok=True)

@@ -99,7 +99,7 @@ def run_save(args: argparse.Namespace) -> int:
     elif not path.exists():
         raise MlopsInputError(f"reference {str(path)!r} does not exist")
     elif path.name.lower().endswith((".parquet", ".pq", ".parq")):
-        from pytest_mlops.integrations.streaming import parquet_schema, profile_parquet
+        from pytest_mlops.integrations.frames import parquet_schema, profile_parquet
 
         schema = parquet_schema(path)
         unknown = [c for c in (columns or []) + exclude if c not in schema]
@@ -108,7 +108,7 @@ def run_save(args: argparse.Namespace) -> int:
         names = columns or [c for c in schema if c not in set(exclude)]
         profile = profile_parquet(path, names, categorical=categorical, seed=args.seed)
     else:
-        from pytest_mlops.integrations.streaming import as_source
+        from pytest_mlops.integrations.frames import as_source
         from pytest_mlops.stats.driftset import resolve_columns
 
         source = as_source(path, "reference")

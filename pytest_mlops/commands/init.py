@@ -1,9 +1,11 @@
 """``pytest-mlops init``: copy the GitHub Actions templates into a repository, with its settings filled in.
 
-The templates ship in ``pytest_mlops/templates/github/`` (the same files as ``ci-templates/`` in the
-source repository) and are laid out like ``.github/``: ``workflows/mlops-*.yml`` and
-``actions/run-gates/action.yml``. They hold plain-text placeholders, always inside double quotes
-(``"__MODEL_NAME__"``), which are replaced by the value written as a YAML/JSON double-quoted string;
+The templates' one source is ``ci-templates/`` in the repository; a built wheel carries a copy in
+``pytest_mlops/templates/github/`` (``setup.py`` makes it), and a source checkout or an editable
+install reads ``ci-templates/`` beside the package. They are laid out like ``.github/``:
+``workflows/mlops-*.yml`` and ``actions/*/action.yml``. They hold plain-text placeholders, always
+inside double quotes (``"__MODEL_NAME__"``), which are replaced by the value written as a YAML/JSON
+double-quoted string;
 ``__MODEL_SLUG__`` (in concurrency group names) becomes a name made of ``[A-Za-z0-9_.-]``, and a
 ``- "__DATA_PATHS__"`` list item becomes one item per ``--data-path``. No templating engine.
 
@@ -36,8 +38,12 @@ DOCS = "docs/ci-templates.md in the pytest-mlops source repository"
 
 
 def template_root() -> Traversable:
-    """The packaged templates, laid out like ``.github/``."""
-    return resources.files("pytest_mlops").joinpath("templates", "github")
+    """The templates, laid out like ``.github/``: the wheel's copy, else ``ci-templates/`` of a checkout."""
+    packaged = resources.files("pytest_mlops").joinpath("templates", "github")
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2] / "ci-templates"
+    return checkout if checkout.is_dir() else packaged
 
 
 def template_files() -> dict[str, str]:
@@ -174,6 +180,7 @@ def settings(args: argparse.Namespace, cwd: Path) -> tuple[Path, dict[str, str],
         "DEPLOY_COMMAND": args.deploy_command,
         "SMOKE_COMMAND": args.smoke_command,
         "CANARY_COMMAND": args.canary_command,
+        "MLFLOW_OIDC_AUDIENCE": args.mlflow_oidc_audience.strip(),
     }
     for key, value in values.items():
         _check_value("--" + key.lower().replace("_", "-"), value)
@@ -263,6 +270,13 @@ def register(sub: Any) -> None:
         metavar="CMD",
         help="serves the challenger to a slice and writes canary-outcomes.csv; promotion then goes through "
         "'pytest-mlops canary'",
+    )
+    parser.add_argument(
+        "--mlflow-oidc-audience",
+        default="",
+        metavar="AUDIENCE",
+        help="for a cloud-hosted MLflow that trusts GitHub's OIDC tokens: the audience to request a token for, "
+        "used instead of the MLFLOW_TRACKING_TOKEN secret (default: none, use the secrets)",
     )
     parser.add_argument("--root", metavar="DIR", help="repository root (default: the git repository around cwd)")
     parser.add_argument("--force", action="store_true", help="overwrite existing files")

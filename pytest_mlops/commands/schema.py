@@ -76,7 +76,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def run_infer(args: argparse.Namespace) -> int:
-    from pytest_mlops.data import load_frame, load_polars, require_not_empty, require_unique_columns
+    from pytest_mlops.integrations.loading import load_frame, load_polars, require_not_empty, require_unique_columns
     from pytest_mlops.integrations.pandera import ISIN_MAX_LEVELS, dump_schema, infer_schema
 
     fmt = args.format
@@ -143,9 +143,9 @@ def _concat(frames: list[Any], backend: str) -> Any:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from pytest_mlops.data import load_frame, load_polars
     from pytest_mlops.errors import GateFailure
     from pytest_mlops.gates.schema import check
+    from pytest_mlops.integrations.loading import load_frame, load_polars
     from pytest_mlops.integrations.pandera import load_schema
 
     loaded = load_schema(args.schema)

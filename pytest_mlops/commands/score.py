@@ -32,8 +32,8 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pytest_mlops.errors import MlopsInputError
-    from pytest_mlops.mltestscore import score_report_data, unknown_ids
     from pytest_mlops.report import load_report
+    from pytest_mlops.report.mltestscore import score_report_data, unknown_ids
 
     manual = tuple(args.manual.replace(",", " ").split())
     bad = unknown_ids(manual)

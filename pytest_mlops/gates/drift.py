@@ -51,7 +51,7 @@ def load_reference(path: str | Path) -> ReferenceProfile:
 
 def _attach(obj: Any, role: str) -> None:
     try:
-        from pytest_mlops.data import attach_lineage
+        from pytest_mlops.integrations.loading import attach_lineage
     except ImportError:  # pragma: no cover - data module always ships
         return
     if not isinstance(obj, (str, Path, list, tuple)) and hasattr(obj, "columns"):
@@ -69,7 +69,7 @@ def _compute(
     categorical: Sequence[str],
     options: Any,
 ) -> DriftResult:
-    from pytest_mlops.integrations.streaming import as_source, compare_parquet, profile_parquet
+    from pytest_mlops.integrations.frames import as_source, compare_parquet, profile_parquet
     from pytest_mlops.stats.driftset import compare
     from pytest_mlops.stats.refstats import ReferenceProfile
 
@@ -325,7 +325,7 @@ def prediction_drift(
     """
     __tracebackhide__ = True
     _check_share(max_share)
-    from pytest_mlops.integrations.streaming import as_source
+    from pytest_mlops.integrations.frames import as_source
     from pytest_mlops.stats.driftset import compare
 
     ref = as_source(reference, f"reference {_series}s", name=_series)
@@ -432,7 +432,7 @@ def multivariate_drift(
             mlops_drift.multivariate(train_df, serving_df, threshold=0.1)
     """
     __tracebackhide__ = True
-    from pytest_mlops.integrations.streaming import as_source
+    from pytest_mlops.integrations.frames import as_source
     from pytest_mlops.stats.domain import domain_classifier
 
     if not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:

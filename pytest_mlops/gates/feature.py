@@ -120,15 +120,15 @@ def _what(data: Any) -> str:
     """How messages name the data: its path, or the file an in-memory frame was loaded from."""
     if isinstance(data, (str, Path)):
         return f"data file {str(data)!r}"
-    from pytest_mlops import data as data_mod
+    from pytest_mlops.integrations import loading as data_mod
 
     return data_mod.described(data, "data")
 
 
 def _frame(data: Any, what: str, columns: Sequence[str]) -> pd.DataFrame:
     """A pandas frame holding ``columns`` (polars data is converted column-wise)."""
-    from pytest_mlops import data as data_mod
     from pytest_mlops.integrations import is_spark_frame
+    from pytest_mlops.integrations import loading as data_mod
 
     if is_spark_frame(data):  # a SparkFrame: len() is its row count; _evaluate aggregates in Spark
         from pytest_mlops.integrations.spark import require_frame

@@ -107,7 +107,7 @@ def duration_text(seconds: float) -> str:
 
 
 def _values(frame: Any, column: str) -> np.ndarray:
-    from pytest_mlops import data as data_mod
+    from pytest_mlops.integrations import loading as data_mod
 
     if data_mod.is_polars(frame):
         return frame.get_column(column).to_numpy()  # type: ignore[no-any-return]
@@ -119,7 +119,7 @@ def _timestamps_ns(frame: Any, column: str, what: str) -> np.ndarray:
     import numpy as np
     import pandas as pd
 
-    from pytest_mlops import data as data_mod
+    from pytest_mlops.integrations import loading as data_mod
 
     if data_mod.is_polars(frame):
         import polars as pl
@@ -321,7 +321,7 @@ def point_in_time(
     __tracebackhide__ = True
     import numpy as np
 
-    from pytest_mlops import data as data_mod
+    from pytest_mlops.integrations import loading as data_mod
 
     integer("at_most", at_most, at_least=0, gate="point-in-time gate")
     atol = number("atol", atol, at_least=0, gate="point-in-time gate")

@@ -78,7 +78,7 @@ def leakage(
     from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-    from pytest_mlops import data as data_mod
+    from pytest_mlops.integrations import loading as data_mod
 
     what = repr(str(data)) if isinstance(data, (str, Path)) else "data"
     at_most = number("at_most", at_most, at_most=1, gate="leakage gate")

@@ -67,7 +67,7 @@ def code_fingerprint(paths: Sequence[str | Path]) -> str:
 
 
 def _data_fingerprints(data: Any) -> dict[str, str]:
-    from pytest_mlops import data as data_mod
+    from pytest_mlops.integrations import loading as data_mod
 
     if data is None:
         return {}

@@ -101,11 +101,11 @@ def check(
         def test_orders_schema(orders):
             check_schema(orders, "schemas/orders.yaml", environment="serving")
 
-    Data loaded by :func:`pytest_mlops.data.load_frame` (or passed as a path) attaches its
+    Data loaded by :func:`pytest_mlops.integrations.loading.load_frame` (or passed as a path) attaches its
     file sha256 to the report's lineage; ``fingerprint=True`` hashes an in-memory frame too.
     """
     __tracebackhide__ = True
-    from pytest_mlops import data as data_mod
+    from pytest_mlops.integrations import loading as data_mod
     from pytest_mlops.integrations import pandera as pa_adapter
 
     if not isinstance(max_examples, int) or isinstance(max_examples, bool) or max_examples < 0:

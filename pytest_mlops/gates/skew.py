@@ -39,7 +39,7 @@ def _show(value: Any) -> str:
 
 
 def _as_pandas(data: Any, what: str) -> pd.DataFrame:
-    from pytest_mlops import data as data_mod
+    from pytest_mlops.integrations import loading as data_mod
 
     frame = data_mod.require_frame(data, what)
     data_mod.require_unique_columns(frame, what)
@@ -357,7 +357,7 @@ def distribution_skew(
     tw, sw = _what(training, "training data"), _what(serving, "serving data")
     train = _as_pandas(training, tw)
     serve = _as_pandas(serving, sw)
-    from pytest_mlops import data as data_mod
+    from pytest_mlops.integrations import loading as data_mod
 
     cols = list(columns) if columns is not None else [c for c in train.columns if c in set(serve.columns)]
     if not cols:

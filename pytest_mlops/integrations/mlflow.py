@@ -1,5 +1,8 @@
 """The one MLflow adapter: URIs, timeouts, error translation, redaction, models, registration, logging.
 
+Long because: the one MLflow adapter (STYLE: one module per outside system), so URIs, timeouts,
+error translation and redaction have a single owner.
+
 Every pytest-mlops module that talks to MLflow goes through here (the registry commands through
 :class:`pytest_mlops.registry.client.Registry`, which uses this module's functions), so there is
 one rule for each of:

@@ -1,5 +1,8 @@
 """pandera adapter: schema files, environments, lazy validation, failure summaries, inference.
 
+Long because: the one pandera adapter (STYLE: one module per outside system): schema files,
+environments, validation, inference and the fast path all follow pandera's schema objects.
+
 This module imports pandas and pandera at top; light modules import it inside functions.
 
 A schema file is pandera's own YAML or JSON serialization (``pandera.io``), optionally

@@ -21,20 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from pytest_mlops.details.model import ReliabilityBin  # the report's contract: one definition
 from pytest_mlops.errors import MlopsInputError
 
 __all__ = ["Calibration", "ReliabilityBin", "calibration"]
-
-
-@dataclass(frozen=True)
-class ReliabilityBin:
-    """One equal-width bin ``low``..``high``; the means are None for an empty bin."""
-
-    low: float
-    high: float
-    n: int
-    mean_predicted: float | None
-    fraction_positive: float | None
 
 
 @dataclass(frozen=True)

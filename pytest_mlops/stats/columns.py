@@ -1,6 +1,6 @@
 """The neutral column type the drift engine reads: no pandas, no pyarrow.
 
-Readers (``pytest_mlops.integrations.streaming`` for pandas, polars and Parquet; a Spark
+Readers (``pytest_mlops.integrations.frames`` for pandas, polars and Parquet; a Spark
 reader elsewhere) turn their columns into :class:`ColumnData`; the engine only sees these and
 a :class:`ColumnSource` that hands them out one at a time.
 """

@@ -47,7 +47,7 @@ def domain_classifier(
 ) -> dict[str, Any]:
     """Train a classifier to tell reference rows (0) from current rows (1); return its holdout AUC.
 
-    ``reference`` and ``current`` are column sources (``integrations.streaming.as_source`` makes
+    ``reference`` and ``current`` are column sources (``integrations.frames.as_source`` makes
     them from frames, arrays and paths).
 
     Deterministic: the row samples, the split and the model are seeded with ``seed``.

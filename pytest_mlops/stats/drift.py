@@ -1,5 +1,9 @@
 """Drift statistics: exact two-sample comparisons on numpy arrays, no pandas, no pytest.
 
+Long because: the numeric, binned and categorical comparisons share one set of distance functions
+and bin layouts, and each must equal scipy to rounding; kept side by side so the exact paths are
+read together.
+
 Numeric columns (float64 arrays, NaN already removed):
 
 * :func:`compare_numeric` computes, in one pass over each sample, the Kolmogorov–Smirnov

@@ -1,5 +1,8 @@
 """Column-by-column drift of a dataset: pick methods, compare, correct p-values, decide.
 
+Long because: one pipeline (options, method choice, per-column compare, p-value correction,
+decision) over three kinds of input (frames, saved profiles, summaries) that must decide alike.
+
 Pure numeric code over :class:`~pytest_mlops.stats.columns.ColumnSource` inputs, a saved
 :class:`~pytest_mlops.stats.refstats.ReferenceProfile`, or per-column summaries (bin and
 category counts, :func:`compare_summaries`); the gates in ``pytest_mlops.gates.drift`` turn a

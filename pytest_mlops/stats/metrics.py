@@ -1,5 +1,8 @@
 """Model metrics: names, directions, input validation, and fast re-evaluation on resamples.
 
+Long because: the metric table, its input validation and the resample fast paths all work on one
+:class:`Evaluator` and are cross-checked together against scikit-learn.
+
 The point value of a built-in metric is computed by scikit-learn (the reference every user
 knows). For the bootstrap and for slices, :class:`Evaluator` re-computes the same metric on a
 resample from precomputed per-row arrays (a sorted order for ROC AUC, per-row losses, per-class

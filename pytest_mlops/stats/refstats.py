@@ -135,7 +135,7 @@ def _grid_from_sorted(x: FloatArray, grid: int) -> tuple[FloatArray, IntArray, F
 
 
 def profile_column(col: Any, grid: int = GRID) -> ColumnProfile:
-    """A :class:`ColumnProfile` from a :class:`~pytest_mlops.integrations.streaming.ColumnData`."""
+    """A :class:`ColumnProfile` from a :class:`~pytest_mlops.integrations.frames.ColumnData`."""
     if col.kind == "categorical":
         return ColumnProfile(col.name, "categorical", col.dtype, col.n_rows, col.n_null, categories=dict(col.counts))
     x = np.sort(col.values)

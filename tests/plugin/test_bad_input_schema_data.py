@@ -35,7 +35,7 @@ SCHEMA_FILES = {
 TESTS = """
 import pandas as pd
 import pandera.pandas as pa
-from pytest_mlops.data import load_frame
+from pytest_mlops.integrations.loading import load_frame
 
 A = pd.DataFrame({"a": [1, 2]})
 

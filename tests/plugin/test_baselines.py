@@ -17,8 +17,8 @@ import sklearn.metrics  # noqa: F401
 
 import pytest_mlops.stats.driftset
 import pytest_mlops.stats.metrics  # noqa: F401
-from pytest_mlops.baselines import FORMAT, check_against_baseline, read_baseline, update_reference_stats
 from pytest_mlops.errors import GateFailure, MlopsInputError
+from pytest_mlops.gates.stored import FORMAT, check_against_baseline, read_baseline, update_reference_stats
 from pytest_mlops.stats.refstats import ReferenceProfile
 
 # These tests call gate functions directly and expect the GateFailure they raise at once

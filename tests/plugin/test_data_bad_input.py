@@ -16,7 +16,7 @@ TESTS = """
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-from pytest_mlops.data import load_frame
+from pytest_mlops.integrations.loading import load_frame
 
 SCHEMA = pa.DataFrameSchema({"a": pa.Column(int, pa.Check.ge(0))}, name="s")
 

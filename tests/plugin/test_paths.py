@@ -21,7 +21,7 @@ columns:
 """
 
 PY_TESTS = """
-from pytest_mlops.data import load_frame
+from pytest_mlops.integrations.loading import load_frame
 
 def test_schema_by_relative_path(mlops_schema):
     mlops_schema.validate(load_frame("data/batch.csv"), "schemas/batch.yaml")

@@ -180,7 +180,7 @@ def test_report_carries_failures_and_lineage(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
         import pandera.pandas as pa
-        from pytest_mlops.data import load_frame
+        from pytest_mlops.integrations.loading import load_frame
 
         def test_file(mlops_schema):
             mlops_schema.validate(load_frame("data.csv"), pa.DataFrameSchema({"a": pa.Column(int, pa.Check.ge(0))}))

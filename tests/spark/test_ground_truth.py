@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pytest_mlops.integrations.frames import as_source
 from pytest_mlops.integrations.spark_drift import compare_drift
-from pytest_mlops.integrations.streaming import as_source
 from pytest_mlops.stats.driftset import DriftOptions, compare
 from tests.spark.test_parity import assert_same_drift
 

@@ -24,8 +24,8 @@ from pytest_mlops.errors import MlopsInputError
 from pytest_mlops.gates import feature
 from pytest_mlops.integrations import pandera as pa_adapter
 from pytest_mlops.integrations import spark as spark_adapter
+from pytest_mlops.integrations.frames import as_source
 from pytest_mlops.integrations.spark_drift import SAMPLE, compare_drift
-from pytest_mlops.integrations.streaming import as_source
 from pytest_mlops.stats.driftset import DriftOptions, DriftResult, compare
 
 SLOW = settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

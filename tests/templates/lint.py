@@ -13,7 +13,6 @@ from tests.templates.chain import load_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO / "ci-templates"
-PACKAGED = REPO / "pytest_mlops" / "templates" / "github"
 WORKFLOWS = sorted((TEMPLATES / "workflows").glob("*.yml"))
 ACTIONS = sorted((TEMPLATES / "actions").glob("*/action.yml"))
 

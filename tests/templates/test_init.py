@@ -58,7 +58,7 @@ def test_init_fills_in_the_templates(repo: Path, capsys: pytest.CaptureFixture[s
     assert rollback["on"]["workflow_dispatch"]["inputs"]["model-name"]["default"] == "churn model"
     assert rollback["jobs"]["rollback"]["defaults"]["run"]["working-directory"] == "ml/churn"
     monitor = load(repo / ".github" / "workflows" / "mlops-monitor.yml")
-    gates = monitor["jobs"]["drift"]["steps"][1]["with"]
+    gates = next(step for step in monitor["jobs"]["drift"]["steps"] if step["name"] == "Run the drift gates")["with"]
     assert gates["data-command"] == "python -m bc_example.data --out data"  # defaults to --data-command
     assert "mlops-training" in out  # tells what to set up next
 
@@ -66,13 +66,13 @@ def test_init_fills_in_the_templates(repo: Path, capsys: pytest.CaptureFixture[s
 def test_generated_workflows_pass_the_linters(repo: Path) -> None:
     assert init("--data-path", "ml/churn/data/**", "--deploy-command", 'make deploy MODEL="$MLOPS_MODEL_NAME"') == 0
     workflows = sorted((repo / ".github" / "workflows").glob("*.yml"))
-    action = repo / ".github" / "actions" / "run-gates" / "action.yml"
-    proc = run_zizmor([*workflows, action])
+    actions = sorted((repo / ".github" / "actions").glob("*/action.yml"))
+    proc = run_zizmor([*workflows, *actions])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "No findings to report" in proc.stdout
     proc = run_check_jsonschema("vendor.github-workflows", workflows)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    proc = run_check_jsonschema("vendor.github-actions", [action])
+    proc = run_check_jsonschema("vendor.github-actions", actions)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     cd = load(repo / ".github" / "workflows" / "mlops-ct.yml")["jobs"]["deliver"]["with"]
     assert cd["deploy-command"] == 'make deploy MODEL="$MLOPS_MODEL_NAME"'
@@ -146,3 +146,22 @@ def test_outside_a_git_repository(
     assert "not inside a git repository" in capsys.readouterr().err
     assert init("--root", str(tmp_path)) == 0
     assert (tmp_path / ".github" / "workflows" / "mlops-ct.yml").exists()
+
+
+def test_oidc_audience_reaches_every_workflow_that_talks_to_mlflow(repo: Path) -> None:
+    assert init("--mlflow-oidc-audience", "api://mlflow-prod") == 0
+    ct = load(repo / ".github" / "workflows" / "mlops-ct.yml")["jobs"]
+    assert ct["train"]["with"]["mlflow-oidc-audience"] == "api://mlflow-prod"
+    assert ct["deliver"]["with"]["mlflow-oidc-audience"] == "api://mlflow-prod"
+    monitor = load(repo / ".github" / "workflows" / "mlops-monitor.yml")
+    assert monitor["jobs"]["drift"]["env"]["MLFLOW_OIDC_AUDIENCE"] == "api://mlflow-prod"
+    rollback = load(repo / ".github" / "workflows" / "mlops-rollback.yml")
+    assert rollback["jobs"]["rollback"]["env"]["MLFLOW_OIDC_AUDIENCE"] == "api://mlflow-prod"
+
+
+def test_without_an_oidc_audience_the_secrets_are_used(repo: Path) -> None:
+    assert init() == 0
+    ct = load(repo / ".github" / "workflows" / "mlops-ct.yml")["jobs"]
+    assert ct["train"]["with"]["mlflow-oidc-audience"] == ""
+    monitor = load(repo / ".github" / "workflows" / "mlops-monitor.yml")
+    assert monitor["jobs"]["drift"]["env"]["MLFLOW_OIDC_AUDIENCE"] == ""

@@ -17,9 +17,9 @@ import yaml
 from pytest_mlops import __version__
 from pytest_mlops._options import OPTIONS
 from pytest_mlops.cli import build_parser
+from pytest_mlops.commands.init import template_files
 from tests.templates.lint import (
     ACTIONS,
-    PACKAGED,
     REPO,
     TEMPLATES,
     USES_LINE,
@@ -50,16 +50,19 @@ def test_the_expected_templates_exist() -> None:
         "workflows/mlops-rollback.yml",
         "workflows/mlops-train.yml",
     ]
-    assert ids(ACTIONS) == ["actions/run-gates/action.yml"]
+    assert ids(ACTIONS) == ["actions/mlflow-oidc-token/action.yml", "actions/run-gates/action.yml"]
 
 
-def test_packaged_templates_are_the_ci_templates() -> None:
-    """``ci-templates/`` is the source; the package ships a byte-identical copy for ``pytest-mlops init``."""
-    source = {p.relative_to(TEMPLATES).as_posix(): p.read_bytes() for p in TEMPLATES.rglob("*") if p.is_file()}
-    shipped = {p.relative_to(PACKAGED).as_posix(): p.read_bytes() for p in PACKAGED.rglob("*") if p.is_file()}
-    assert sorted(shipped) == sorted(source), "file lists differ: cp -r ci-templates/. pytest_mlops/templates/github/"
-    stale = [name for name in source if shipped[name] != source[name]]
-    assert not stale, f"packaged copies differ from ci-templates/: {stale}; cp -r ci-templates/. {PACKAGED}/"
+def test_ci_templates_is_the_one_tracked_source() -> None:
+    """The package carries no tracked copy: a wheel gets one from ``setup.py`` (checked by
+    ``scripts/check-build.sh``), and ``pytest-mlops init`` in a checkout reads ``ci-templates/``."""
+    if (REPO / ".git").exists():  # a git checkout (an unpacked sdist has no history to ask)
+        tracked = subprocess.run(
+            ["git", "ls-files", "pytest_mlops/templates"], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout
+        assert tracked == "", f"a tracked copy of the templates: {tracked.split()}; ci-templates/ is the source"
+    source = {p.relative_to(TEMPLATES).as_posix(): p.read_text("utf-8") for p in TEMPLATES.rglob("*.yml")}
+    assert template_files() == source
 
 
 # -- the offline linters -------------------------------------------------------------------------------
@@ -119,7 +122,8 @@ def test_every_action_is_local_or_pinned_to_a_verified_sha(path: Path) -> None:
         )
         assert action in VERIFIED_PINS, f"{path.name}:{number}: {action} has no verified pin"
         assert (sha, match["comment"]) == VERIFIED_PINS[action], f"{path.name}:{number}: unverified pin {ref}"
-    assert seen, f"{path.name} uses no action at all?"
+    if path in WORKFLOWS:  # an action may be shell steps only
+        assert seen, f"{path.name} uses no action at all?"
 
 
 # -- structure and references ------------------------------------------------------------------------------

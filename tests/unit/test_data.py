@@ -1,4 +1,4 @@
-"""pytest_mlops.data: loading, identity, fingerprints, input checks."""
+"""pytest_mlops.integrations.loading: loading, identity, fingerprints, input checks."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pytest_mlops.data import fingerprint, identity, load_frame, require_columns, require_not_empty
 from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.integrations.loading import fingerprint, identity, load_frame, require_columns, require_not_empty
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_load_requested_columns(tmp_path: Path, frame: pd.DataFrame) -> None:
 
 def test_load_polars(tmp_path: Path, frame: pd.DataFrame) -> None:
     pytest.importorskip("polars")
-    from pytest_mlops.data import load_polars
+    from pytest_mlops.integrations.loading import load_polars
 
     frame.to_parquet(tmp_path / "d.parquet")
     loaded = load_polars(tmp_path / "d.parquet")

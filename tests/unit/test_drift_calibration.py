@@ -16,7 +16,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from pytest_mlops.integrations.streaming import as_source
+from pytest_mlops.integrations.frames import as_source
 from pytest_mlops.stats.driftset import compare
 
 BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "drift_calibration.py"

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from pytest_mlops.errors import MlopsInputError
-from pytest_mlops.integrations.streaming import as_source, compare_parquet, profile_parquet
+from pytest_mlops.integrations.frames import as_source, compare_parquet, profile_parquet
 from pytest_mlops.stats.driftset import DriftOptions, compare
 from pytest_mlops.stats.refstats import ReferenceProfile
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_mlops.integrations.streaming import as_source, compare_parquet
+from pytest_mlops.integrations.frames import as_source, compare_parquet
 from pytest_mlops.stats.driftset import ColumnResult, compare
 from pytest_mlops.stats.refstats import EdgeIndex, ReferenceProfile, _grid_from_sorted
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_mlops.integrations.streaming import as_source
+from pytest_mlops.integrations.frames import as_source
 from pytest_mlops.stats.driftset import compare
 
 LEVELS = [f"L{j}" for j in range(12)]

@@ -99,10 +99,11 @@ def test_the_graph_sees_imports_of_the_report_and_its_renderers() -> None:
     graph = import_graph()
     assert "pytest_mlops.render.html" in graph
     assert {"pytest_mlops.render.cards", "pytest_mlops.results"} <= graph["pytest_mlops.render.html"]
-    assert {"pytest_mlops.details", "pytest_mlops.render.svg"} <= graph["pytest_mlops.render.cards"]
+    assert {"pytest_mlops.details", "pytest_mlops.render.svg"} <= graph["pytest_mlops.render.cards.model"]
     assert "pytest_mlops.render.markdown" not in graph["pytest_mlops.report"]  # imported inside methods only
     assert "pytest_mlops.report" not in graph["pytest_mlops.render.html"]  # imported for annotations only
-    assert "pytest_mlops.render.html" not in graph["pytest_mlops.render.cards"]
+    for name in ("pytest_mlops.render.cards", "pytest_mlops.render.cards.model"):
+        assert "pytest_mlops.render.html" not in graph[name]
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:

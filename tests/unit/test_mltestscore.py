@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pytest_mlops.cli import main
-from pytest_mlops.mltestscore import RUBRIC, SECTIONS, Workflows, score
+from pytest_mlops.report.mltestscore import RUBRIC, SECTIONS, Workflows, score
 from pytest_mlops.results import GateResult
 
 

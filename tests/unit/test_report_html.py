@@ -918,7 +918,7 @@ def test_non_inferiority_charts_the_difference_against_the_margin() -> None:
     assert "<span class='good'>+0.003</span>" in html  # challenger vs champion, not the interval bound
 
 
-def test_baseline_gain_and_cold_start() -> None:
+def test_dummy_model_gain_and_cold_start() -> None:
     baseline = model_gate(
         name="roc_auc vs baseline", check="baseline", observed=0.2, bound={"min_gain": 0.05},
         summary="gain 0.2 >= 0.05",
@@ -932,7 +932,7 @@ def test_baseline_gain_and_cold_start() -> None:
     page = render_html(SessionReport(gates=[baseline, cold]))
     [text] = chart_texts(card(page, "roc_auc vs baseline"))
     assert "at least 0.55" in text
-    assert "baseline 0.5" in text
+    assert "dummy 0.5" in text  # the dummy model, not a stored baseline
     cold_card = card(page, "f1 vs champion")
     assert "champion" not in chart_texts(cold_card)[0].split(":", 1)[1].replace("no champion yet", "")
     assert "none yet (cold start)" in cold_card

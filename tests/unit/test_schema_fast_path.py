@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_mlops.data import fingerprint
+from pytest_mlops.integrations.loading import fingerprint
 from pytest_mlops.integrations.pandera import _conforms, validate, validate_with_pandera
 
 LEVELS = ["a", "b", "c", "d"]

@@ -4,7 +4,8 @@ It is built from plain JSON data, writes and reads the JSON report (versioned sc
 ``pytest_mlops/schemas/report-v1.schema.json``) and validates it. The terminal lines,
 Markdown for ``$GITHUB_STEP_SUMMARY`` and the self-contained HTML page are drawn by the
 renderers in :mod:`pytest_mlops.render`, imported inside the methods that use them (so the
-model and its renderers never import each other at module level).
+model and its renderers never import each other at module level). What is read out of a
+report lives beside it: :mod:`pytest_mlops.report.mltestscore` scores it against the ML Test Score.
 """
 
 from __future__ import annotations
