@@ -1,5 +1,8 @@
 """Spark adapter: the schema and feature-expectation gates on a ``pyspark.sql.DataFrame``.
 
+Long because: pandera's checks compiled to Spark SQL, the feature expectations and their failure
+samples share one condition compiler and one counting pass; the session and source helpers are short.
+
 This module imports pyspark at top; light modules import it inside functions (they test
 for a Spark frame with :func:`pytest_mlops.integrations.is_spark_frame`).
 

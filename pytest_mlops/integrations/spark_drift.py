@@ -1,5 +1,8 @@
 """Drift on Spark: per-column summaries computed in Spark, compared by the saved-statistics engine.
 
+Long because: the reference profile (sample, counting pass, exact-quantile brackets) and the
+comparison of a current frame share the counting pass and its merged bin types.
+
 This module imports pyspark and numpy at top; light modules import it inside functions.
 
 Only summaries reach the driver (kilobytes per column, whatever the number of rows):
@@ -43,8 +46,8 @@ from pyspark.sql import types as T
 
 from pytest_mlops.errors import MlopsInputError
 from pytest_mlops.integrations import _spark_worker, is_spark_frame
+from pytest_mlops.integrations.frames import ColumnData
 from pytest_mlops.integrations.spark import _q, pandas_dtype
-from pytest_mlops.integrations.streaming import ColumnData
 from pytest_mlops.stats import _edgeindex
 from pytest_mlops.stats.refstats import GRID, BinnedCounter, ColumnProfile, ReferenceProfile, profile_column
 from pytest_mlops.stats.significance import column_rng
@@ -504,7 +507,7 @@ def compare_drift(
     anything the pandas path accepts; ``current``: a Spark frame (or, with a Spark reference,
     anything the pandas path accepts).
     """
-    from pytest_mlops.integrations.streaming import as_source
+    from pytest_mlops.integrations.frames import as_source
     from pytest_mlops.stats import driftset
     from pytest_mlops.stats.drift import compare_counts
 

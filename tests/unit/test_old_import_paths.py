@@ -9,7 +9,6 @@ import pytest
 MOVED = [
     ("pytest_mlops.data", "pytest_mlops.integrations.loading"),
     ("pytest_mlops.baselines", "pytest_mlops.gates.stored"),
-    ("pytest_mlops.integrations.streaming", "pytest_mlops.integrations.frames"),
 ]
 
 
