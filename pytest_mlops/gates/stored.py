@@ -43,6 +43,8 @@ from typing import Any
 from pytest_mlops import _recorder
 from pytest_mlops._io import resolve_path, where_relative, write_atomic
 from pytest_mlops.errors import MlopsInputError
+from pytest_mlops.gates._bounds import optional_number
+from pytest_mlops.gates._summary import summarize
 from pytest_mlops.results import GateResult, fmt
 
 __all__ = [
@@ -198,14 +200,6 @@ def _write_baseline(path: Path, name: str, value: float, direction: str) -> None
     write_atomic(path, json.dumps(record.to_json(), indent=2, allow_nan=False) + "\n")
 
 
-def _check_number(label: str, value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value < 0:
-        raise MlopsInputError(f"baseline gate: {label}={value!r} must be a number >= 0")
-    return float(value)
-
-
 def check_against_baseline(
     name: str,
     value: float,
@@ -235,8 +229,8 @@ def check_against_baseline(
         raise MlopsInputError(f"baseline gate: name must be a non-empty string, got {name!r}")
     if direction not in ("higher", "lower"):
         raise MlopsInputError(f"baseline gate {name!r}: direction={direction!r}; use 'higher' or 'lower'")
-    drop_bound = _check_number("max_drop", max_drop)
-    rel_bound = _check_number("max_relative_drop", max_relative_drop)
+    drop_bound = optional_number("max_drop", max_drop, at_least=0, gate="baseline gate")
+    rel_bound = optional_number("max_relative_drop", max_relative_drop, at_least=0, gate="baseline gate")
     if drop_bound is None and rel_bound is None:
         drop_bound = 0.0
     try:
@@ -307,9 +301,8 @@ def check_against_baseline(
         checks.append(
             (ok, f"relative drop {fmt(rel * 100 if rel > 0 else 0.0)}% {'<=' if ok else '>'} {fmt(rel_bound * 100)}%")
         )
-    passed = all(ok for ok, _ in checks)
-    texts = [t for ok, t in checks if not ok] or [t for _, t in checks]
-    summary = f"{'; '.join(texts)} (now {fmt(number)}, baseline {fmt(stored.value)}; {direction} is better)"
+    passed, said = summarize(checks)
+    summary = f"{said} (now {fmt(number)}, baseline {fmt(stored.value)}; {direction} is better)"
     evidence = [
         f"baseline {fmt(stored.value)} from {shown}" + (f" (commit {stored.commit[:12]})" if stored.commit else "")
     ]

@@ -268,7 +268,7 @@ def test_a_broken_baseline_file_is_an_input_error(tmp_path: Path, content: str) 
     ("kwargs", "message"),
     [
         ({"direction": "up"}, "direction='up'; use 'higher' or 'lower'"),
-        ({"max_drop": -1}, "max_drop=-1 must be a number >= 0"),
+        ({"max_drop": -1}, "baseline gate: max_drop=-1 must be at least 0"),
         ({"value": float("nan")}, "is not a finite number"),
         ({"value": "high"}, "value 'high' is not a number"),
     ],
