@@ -5,10 +5,9 @@ other pytest-mlops module, :mod:`pytest_mlops.stats._edgeindex` (numpy only); bo
 pickled by value, so a cluster does not need pytest-mlops installed. Each partition
 emits, per numeric column, one row: the count and the sum of its values in every bin (two
 arrays of ``len(edges) + 1``), with its rows, nulls, infinities, min, max, sum and sum of
-squares; per categorical column one row per category (``cat``, its count as a one-element
-array) and one row with its rows (``cat`` null). Spark adds those rows up over partitions
-(``merge``), so the driver receives one row per numeric column (plus the categories)
-whatever the size of the data.
+squares. Spark adds those rows up over partitions, element by element, so the driver
+receives one row per column whatever the size of the data. (Categories are counted by
+Spark itself: see ``spark_drift.categories_of``.)
 
 Bins are right-closed, as :class:`pytest_mlops.stats.refstats.BinnedCounter`: bin ``i``
 holds ``(edges[i-1], edges[i]]``, i.e. a value's bin is ``searchsorted(edges, value,
@@ -24,22 +23,18 @@ from typing import Any
 from pytest_mlops.stats._edgeindex import EdgeIndex
 
 SCHEMA = (
-    "col int, cat string, counts array<bigint>, sums array<double>, low double, high double, total double, "
+    "col int, counts array<bigint>, sums array<double>, low double, high double, total double, "
     "sq double, rows long, nulls long, infs long"
 )
 
 
 def bin_batches(batches: Iterator[Any], edges: Sequence[Sequence[float]]) -> Iterator[Any]:
-    """``mapInArrow`` body: column ``j`` of every batch is counted into the bins of ``edges[j]``;
-    the columns after ``len(edges)`` are categorical: their values are counted."""
+    """``mapInArrow`` body: column ``j`` of every batch is counted into the bins of ``edges[j]``."""
     import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     types = _arrow_types()
     width = len(edges)
-    found: dict[int, list[Any]] = {}  # categorical column -> per-batch value_counts
-    seen: dict[int, int] = {}  # categorical column -> rows
     cuts = [np.asarray(e, dtype=np.float64) for e in edges]
     index = [EdgeIndex(c) for c in cuts]
     counts = [np.zeros(c.size + 1, dtype=np.int64) for c in cuts]
@@ -52,10 +47,6 @@ def bin_batches(batches: Iterator[Any], edges: Sequence[Sequence[float]]) -> Ite
     nulls = np.zeros(width, dtype=np.int64)
     infs = np.zeros(width, dtype=np.int64)
     for batch in batches:
-        for j in range(width, batch.num_columns):
-            counted = pc.value_counts(batch.column(j).drop_null())
-            found.setdefault(j, []).append(counted)
-            seen[j] = seen.get(j, 0) + batch.num_rows
         for j in range(width):
             array = batch.column(j)
             x = array.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
@@ -80,20 +71,11 @@ def bin_batches(batches: Iterator[Any], edges: Sequence[Sequence[float]]) -> Ite
     out: dict[str, list[Any]] = {k: [] for k in types}
     for j in range(width):
         valid = bool(counts[j].sum())
-        row: dict[str, Any] = {"col": j, "cat": None, "counts": counts[j], "sums": sums[j], "total": float(total[j])}
+        row: dict[str, Any] = {"col": j, "counts": counts[j], "sums": sums[j], "total": float(total[j])}
         row.update(sq=float(squares[j]), rows=int(rows[j]), nulls=int(nulls[j]), infs=int(infs[j]))
         row.update(low=float(low[j]) if valid else None, high=float(high[j]) if valid else None)
         for key in types:
             out[key].append(row.get(key))
-    for j, rows_j in seen.items():
-        keys, counts_j = _merge_counts(found[j])
-        entries: list[tuple[str | None, int | None]] = [(None, None), *zip(keys, counts_j, strict=True)]
-        for cat, count in entries:
-            row = {"col": j, "cat": cat, "counts": [count] if cat is not None else [], "sums": []}
-            if cat is None:
-                row["rows"] = rows_j
-            for name in types:
-                out[name].append(row.get(name))
     yield pa.RecordBatch.from_arrays([_column(out[k], t) for k, t in types.items()], names=list(types))
 
 
@@ -115,7 +97,6 @@ def _arrow_types() -> dict[str, Any]:
 
     return {
         "col": pa.int32(),
-        "cat": pa.string(),
         "counts": pa.list_(pa.int64()),
         "sums": pa.list_(pa.float64()),
         "low": pa.float64(),
@@ -126,22 +107,6 @@ def _arrow_types() -> dict[str, Any]:
         "nulls": pa.int64(),
         "infs": pa.int64(),
     }
-
-
-def _merge_counts(parts: list[Any]) -> tuple[list[str], list[int]]:
-    """The categories (as ``str`` of their Python value, as the driver keys them) and their counts."""
-    import pyarrow as pa
-
-    merged: dict[str, int] = {}
-    for counted in parts:
-        values = counted.field("values")
-        if pa.types.is_boolean(values.type):
-            keys = [str(v) for v in values.to_pylist()]
-        else:
-            keys = values.cast(pa.string()).to_pylist()
-        for key, n in zip(keys, counted.field("counts").to_pylist(), strict=True):
-            merged[key] = merged.get(key, 0) + n
-    return list(merged), list(merged.values())
 
 
 VALUES_SCHEMA = "key int, values array<double>"

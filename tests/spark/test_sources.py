@@ -64,18 +64,25 @@ def test_bracket_values_equal_a_plain_filter(values: list[Any], cuts: list[float
         assert got[q] == sorted(finite[(finite > lo) & (finite <= hi)].tolist()), (q, lo, hi)
 
 
-def test_counting_pass_counts_categories_as_the_driver_keys_them() -> None:
-    numbers = pa.array([1.0, None, 3.0, np.inf], type=pa.float64())
-    strings = pa.array(["a", None, "b", "a"], type=pa.large_string())
-    flags = pa.array([True, False, None, True])
-    batch = pa.RecordBatch.from_arrays([numbers, strings, flags], names=["c0", "c1", "c2"])
-    out = next(_spark_worker.bin_batches(iter([batch, batch]), edges=[[2.0]])).to_pylist()
-    cats = {(r["col"], r["cat"]): r["counts"] for r in out if r["cat"] is not None}
-    assert cats == {(1, "a"): [4], (1, "b"): [2], (2, "True"): [4], (2, "False"): [2]}
-    summary = {r["col"]: r for r in out if r["cat"] is None}
-    assert [summary[c]["rows"] for c in (0, 1, 2)] == [8, 8, 8]
-    assert (summary[0]["nulls"], summary[0]["infs"], summary[0]["low"], summary[0]["high"]) == (2, 2, 1.0, 3.0)
-    assert (summary[0]["counts"], summary[0]["sums"]) == ([2, 2], [2.0, 6.0])  # bins (-inf, 2] and (2, inf)
+def test_counting_pass_counts_bins_nulls_and_infinities() -> None:
+    numbers = pa.array([1.0, None, 3.0, np.inf, np.nan, -np.inf], type=pa.float64())
+    batch = pa.RecordBatch.from_arrays([numbers], names=["c0"])
+    (row,) = next(_spark_worker.bin_batches(iter([batch, batch]), edges=[[2.0]])).to_pylist()
+    assert (row["rows"], row["nulls"], row["infs"], row["low"], row["high"]) == (12, 4, 4, 1.0, 3.0)
+    assert (row["counts"], row["sums"]) == ([2, 2], [2.0, 6.0])  # bins (-inf, 2] and (2, inf)
+    assert (row["total"], row["sq"]) == (8.0, 20.0)
+
+
+def test_categories_are_counted_in_spark_and_keyed_as_the_driver_keys_them(mlops_spark: Any) -> None:
+    from pytest_mlops.integrations.spark_drift import categories_of
+
+    frame = mlops_spark.createDataFrame(
+        [("a", True, 1), (None, False, 2), ("b", None, 1), ("a", True, None)], "s string, f boolean, n int"
+    )
+    counts, rows = categories_of(frame, ["s", "f", "n"])
+    assert rows == 4
+    assert counts == {"s": {"a": 2, "b": 1}, "f": {"True": 2, "False": 1}, "n": {"1": 2, "2": 1}}
+    assert categories_of(frame.limit(0), ["s"]) == ({"s": {}}, 0)
 
 
 def test_the_executor_code_runs_where_pytest_mlops_is_not_installed(tmp_path: Path) -> None:
