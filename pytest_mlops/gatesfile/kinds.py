@@ -7,6 +7,8 @@ JSON Schema for editors (``pytest_mlops/schemas/gates-v1.schema.json``) is gener
 
 from __future__ import annotations
 
+from pytest_mlops.gates.feature import EXPECTATIONS
+
 __all__ = [
     "CHOICES",
     "COLUMN_KEYS",
@@ -172,20 +174,8 @@ FOLLOWS: dict[str, dict[str, str]] = {
     "weak_segments": {"data": "mlops_holdout_data"},
 }
 
-#: The expectations a feature column accepts (as :data:`pytest_mlops.gates.feature.EXPECTATIONS`).
-COLUMN_KEYS = (
-    "null_rate_at_most",
-    "at_least",
-    "at_most",
-    "allowed",
-    "unseen_share_at_most",
-    "unique",
-    "cardinality_at_least",
-    "cardinality_at_most",
-    "quantiles",
-    "mostly",
-    "severity",
-)
+#: The expectations a feature column accepts: those of ``expect_columns``, ``mostly`` and ``severity``.
+COLUMN_KEYS = (*EXPECTATIONS, "mostly", "severity")
 
 #: kind -> key -> the words the key accepts (the parser checks them; the schema lists them)
 CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
