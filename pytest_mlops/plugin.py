@@ -122,11 +122,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def _marks(item: pytest.Item) -> dict[str, pytest.Mark]:
-    marks = item.stash.get(MARKS_KEY, None)
-    if marks is None:
-        if item.config.stash.get(_EXAMINED_KEY, False):
-            return {}  # collection found none of our markers on it
-        marks = item.stash[MARKS_KEY] = markers.mlops_marks(item)  # an item run without a collection
+    # ``in`` rather than ``Stash.get``, which raises and catches a KeyError for a missing key
+    if MARKS_KEY in item.stash:
+        return item.stash[MARKS_KEY]
+    if _EXAMINED_KEY in item.config.stash:
+        return {}  # collection found none of our markers on it
+    marks = item.stash[MARKS_KEY] = markers.mlops_marks(item)  # an item run without a collection
     return marks
 
 
