@@ -97,11 +97,14 @@ def marked_items(items: Iterable[pytest.Item]) -> list[pytest.Item]:
             found = seen[key] = own or has_mark(node.parent)
         return found
 
-    return [
-        item
-        for item in items
-        if any(mark.name.startswith(MARKER_PREFIX) for mark in item.own_markers) or has_mark(item.parent)
-    ]
+    found: list[pytest.Item] = []
+    for item in items:
+        parent = seen.get(id(item.parent))
+        if parent is None:
+            parent = has_mark(item.parent)
+        if parent or (item.own_markers and any(m.name.startswith(MARKER_PREFIX) for m in item.own_markers)):
+            found.append(item)
+    return found
 
 
 def stop_at_first(item: pytest.Item, marks: dict[str, pytest.Mark] | None = None) -> bool:
@@ -124,6 +127,8 @@ def auto_apply(items: Iterable[pytest.Item]) -> None:
     """Add ``mlops_<kind>`` to every test that uses a gate fixture of that kind."""
     for item in items:
         names = [n for n in getattr(item, "fixturenames", ()) if n in KIND_FIXTURES]
+        if not names:
+            continue
         strong = {KIND_FIXTURES[n] for n in names if n not in WEAK_KIND_FIXTURES}
         kinds = strong or {KIND_FIXTURES[n] for n in names}
         for kind in sorted(kinds):

@@ -4,7 +4,8 @@ Disable with ``pytest -p no:mlops``. Importing this module imports none of panda
 scipy, scikit-learn, pandera, mlflow or deepchecks.
 
 Besides the hooks below, ``pytest_configure`` registers :data:`PLUGIN_MODULES` (fixture
-modules hold fixtures only; tests/plugin/test_wiring.py checks that none is left out) and, on
+modules hold fixtures only; tests/plugin/test_wiring.py checks that none is left out), the
+per-test marker work (:class:`MarkedTests`, dropped when no test carries our markers) and, on
 the controller, the session report's :class:`~pytest_mlops._session.GateCollector`.
 """
 
@@ -58,8 +59,9 @@ PLUGIN_MODULES: dict[str, ModuleType] = {
 
 # Cost: pytest loads this plugin for every run of every project that has it installed, also
 # when no gate is used (benchmarks/plugin_overhead.py). So markers are read in one pass when
-# collection ends, only for items whose node chain carries one of ours; a test without them
-# pays two thin wrappers (the gate-result sink, gate deferral) and a dictionary look-up.
+# collection ends, only for items whose node chain carries one of ours, and a test pays two
+# thin wrappers: the sink its gate results go to, and gate deferral (a test may call gate
+# functions with no fixture or marker of ours, so every test gets both).
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -78,6 +80,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, module in PLUGIN_MODULES.items():
         if not config.pluginmanager.has_plugin(name):
             config.pluginmanager.register(module, name)
+    config.pluginmanager.register(MarkedTests(), _MARKED_TESTS)
     if not hasattr(config, "workerinput"):  # the controller (or a plain run) reports
         collector = GateCollector(config, settings)
         config.stash[COLLECTOR_KEY] = collector
@@ -110,25 +113,39 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """Read the markers of the items that carry ours, once, after every plugin had its say."""
     config = session.config
     kinds: dict[str, tuple[str, ...]] = {}
-    for item in markers.marked_items(session.items):
+    marked = markers.marked_items(session.items)
+    for item in marked:
         marks = item.stash[MARKS_KEY] = markers.mlops_marks(item)
         own = markers.item_kinds(item, marks)
         if own:
             kinds[item.nodeid] = tuple(sorted(own))
     config.stash[_EXAMINED_KEY] = True
+    if not marked and config.pluginmanager.has_plugin(_MARKED_TESTS):
+        config.pluginmanager.unregister(name=_MARKED_TESTS)  # no test needs the per-test marker work
     collector = config.stash.get(COLLECTOR_KEY, None)
     if collector is not None:
         collector.item_kinds = kinds
 
 
-def _marks(item: pytest.Item) -> dict[str, pytest.Mark]:
-    # ``in`` rather than ``Stash.get``, which raises and catches a KeyError for a missing key
-    if MARKS_KEY in item.stash:
-        return item.stash[MARKS_KEY]
-    if _EXAMINED_KEY in item.config.stash:
-        return {}  # collection found none of our markers on it
-    marks = item.stash[MARKS_KEY] = markers.mlops_marks(item)  # an item run without a collection
-    return marks
+class MarkedTests:
+    """Per-test marker work: registered in ``pytest_configure``, unregistered when collection
+    finds no test with our markers (so a run that uses no gate does not pay for it)."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if MARKS_KEY in item.stash:
+            marks = item.stash[MARKS_KEY]
+        elif _EXAMINED_KEY in item.config.stash:
+            return  # collection found none of our markers on it
+        else:  # an item run without a collection
+            marks = item.stash[MARKS_KEY] = markers.mlops_marks(item)
+        if marks:
+            sink = _recorder.current()
+            sink.severities = markers.severities_for(item, marks)
+            sink.stop_at_first = markers.stop_at_first(item, marks)  # misuse fails the test here, at setup
+
+
+_MARKED_TESTS = "mlops-marked-tests"
 
 
 @pytest.hookimpl(wrapper=True)
@@ -141,20 +158,12 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object
         _recorder.pop(sink)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    marks = _marks(item)
-    if marks:
-        _recorder.current().severities = markers.severities_for(item, marks)
-        markers.stop_at_first(item, marks)  # a misused marker fails the test here, at setup
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     """Every gate of the test runs: failed gates are kept, then fail the test once, listing all."""
     __tracebackhide__ = True
     sink = _recorder.current()
-    sink.defer = not (item.config.stash[SETTINGS_KEY].stop_at_first or markers.STOP_AT_FIRST in _marks(item))
+    sink.defer = not (sink.stop_at_first or item.config.stash[SETTINGS_KEY].stop_at_first)
     try:
         outcome = yield
     except BaseException as exc:

@@ -52,3 +52,26 @@ def test_a_pytest_session_without_gates_imports_no_heavy_library(tmp_path: Path)
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads((tmp_path / "heavy.json").read_text()) == []
+
+
+#: what a run that uses no gate never needs: the session report, the gates-file package (and
+#: PyYAML), the gate modules, lineage (benchmarks/plugin_overhead.py counts every module)
+NOT_AT_START = ("pytest_mlops.report", "pytest_mlops.gatesfile", "yaml", "pytest_mlops.gates", "pytest_mlops.lineage")
+
+
+def test_a_pytest_session_without_gates_loads_neither_report_nor_gates_file_code(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text(
+        "import json, sys\n"
+        "def pytest_unconfigure(config):\n"
+        f"    loaded = sorted(m for m in {NOT_AT_START!r} if m in sys.modules)\n"
+        "    (config.rootpath / 'loaded.json').write_text(json.dumps(loaded))\n"
+    )
+    (tmp_path / "test_plain.py").write_text("def test_plain():\n    pass\n\ndef test_fails():\n    assert False\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:anyio"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert json.loads((tmp_path / "loaded.json").read_text()) == []
