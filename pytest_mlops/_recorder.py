@@ -76,8 +76,6 @@ class Sink:
     #: during a test's call phase unless the test asked to stop at its first failed gate)
     defer: bool = False
     deferred: list[Deferred] = field(default_factory=list)
-    #: the test carries ``@pytest.mark.mlops_stop_at_first`` (the plugin sets it at setup)
-    stop_at_first: bool = False
 
     def record(self, result: GateResult) -> None:
         self.results.append(result)

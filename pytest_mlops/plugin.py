@@ -40,6 +40,8 @@ COLLECTOR_KEY = pytest.StashKey[GateCollector]()
 MARKS_KEY = pytest.StashKey[dict[str, pytest.Mark]]()
 #: set when collection ended and :data:`MARKS_KEY` was filled for every item that has markers
 _EXAMINED_KEY = pytest.StashKey[bool]()
+#: set at setup on an item marked ``mlops_stop_at_first``
+_STOP_AT_FIRST_KEY = pytest.StashKey[bool]()
 
 #: Registered as pytest plugins in ``pytest_configure``, under these names.
 PLUGIN_MODULES: dict[str, ModuleType] = {
@@ -140,9 +142,9 @@ class MarkedTests:
         else:  # an item run without a collection
             marks = item.stash[MARKS_KEY] = markers.mlops_marks(item)
         if marks:
-            sink = _recorder.current()
-            sink.severities = markers.severities_for(item, marks)
-            sink.stop_at_first = markers.stop_at_first(item, marks)  # misuse fails the test here, at setup
+            _recorder.current().severities = markers.severities_for(item, marks)
+            if markers.stop_at_first(item, marks):  # a misused marker fails the test here, at setup
+                item.stash[_STOP_AT_FIRST_KEY] = True
 
 
 _MARKED_TESTS = "mlops-marked-tests"
@@ -163,7 +165,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     """Every gate of the test runs: failed gates are kept, then fail the test once, listing all."""
     __tracebackhide__ = True
     sink = _recorder.current()
-    sink.defer = not (sink.stop_at_first or item.config.stash[SETTINGS_KEY].stop_at_first)
+    sink.defer = not (_STOP_AT_FIRST_KEY in item.stash or item.config.stash[SETTINGS_KEY].stop_at_first)
     try:
         outcome = yield
     except BaseException as exc:
