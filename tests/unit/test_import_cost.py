@@ -68,14 +68,3 @@ NOT_AT_START = ("pytest_mlops.report", "pytest_mlops.gatesfile", "yaml", "pytest
 def test_a_pytest_session_without_gates_loads_neither_report_nor_gates_file_code(tmp_path: Path) -> None:
     tests = "def test_plain():\n    pass\n\ndef test_fails():\n    assert False\n"
     assert _session_modules(tmp_path, NOT_AT_START, tests) == []
-
-
-def test_the_start_up_pandas_version_check_agrees_with_importlib_metadata() -> None:
-    """The plugin reads pandas' major version from its installed folder's name at start-up."""
-    import importlib.metadata
-
-    from pytest_mlops.integrations import _installed_major_version
-
-    for package in ("pandas", "numpy", "pytest"):
-        assert _installed_major_version(package) == int(importlib.metadata.version(package).split(".")[0])
-    assert _installed_major_version("no_such_package_here") is None
