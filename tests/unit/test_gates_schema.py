@@ -76,7 +76,7 @@ CANDIDATES = _candidate_texts()
 
 
 def test_the_shipped_schema_is_the_generated_one() -> None:
-    assert SHIPPED == gates_schema(), "regenerate it: python -m pytest_mlops.gatesfile.schema"
+    assert gates_schema() == SHIPPED, "regenerate it: python -m pytest_mlops.gatesfile.schema"
     jsonschema.Draft202012Validator.check_schema(SHIPPED)
 
 
