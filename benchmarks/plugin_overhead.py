@@ -12,7 +12,15 @@ single test shows how much of the difference is start-up (importing and configur
 rather than per-test work. The load average is printed before and after: on a shared machine the
 figures are noisy.
 
-Run: ``python benchmarks/plugin_overhead.py [--tests 2000] [--repeats 7]``. Nothing is asserted.
+Byte code: by default the runs keep compiled modules (in a temporary ``PYTHONPYCACHEPREFIX``
+folder that the uncounted first round fills), as on a developer's machine from the second run
+on; pytest keeps its assertion-rewritten copy of the plugin's modules there too.
+``--no-bytecode-cache`` sets ``PYTHONDONTWRITEBYTECODE=1`` instead (some CI images and sandboxes
+do): then every run parses, assertion-rewrites and compiles each plugin module again, which is
+most of the start-up cost.
+
+Run: ``python benchmarks/plugin_overhead.py [--tests 2000] [--repeats 7] [--no-bytecode-cache]``.
+Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -38,12 +46,17 @@ def _write_tests(folder: Path, count: int) -> None:
         (folder / f"test_plain_{start // PER_FILE:03d}.py").write_text(body, encoding="utf-8")
 
 
-def _run(folder: Path, with_plugin: bool) -> tuple[float, float]:
+def _run(folder: Path, with_plugin: bool, pycache: Path | None) -> tuple[float, float]:
     """(CPU seconds, wall seconds) of one pytest process over ``folder``."""
     args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
     if not with_plugin:
         args += ["-p", "no:mlops"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "GITHUB_"))}
+    drop = ("PYTEST_", "GITHUB_", "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+    if pycache is None:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    else:
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(args, cwd=folder, env=env, capture_output=True, text=True, check=False)
@@ -55,13 +68,13 @@ def _run(folder: Path, with_plugin: bool) -> tuple[float, float]:
     return cpu, wall
 
 
-def _measure(folder: Path, repeats: int) -> dict[bool, tuple[float, float]]:
-    _run(folder, True)
-    _run(folder, False)
+def _measure(folder: Path, repeats: int, pycache: Path | None) -> dict[bool, tuple[float, float]]:
+    _run(folder, True, pycache)
+    _run(folder, False, pycache)
     samples: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
     for _ in range(repeats):
         for with_plugin in (True, False):
-            samples[with_plugin].append(_run(folder, with_plugin))
+            samples[with_plugin].append(_run(folder, with_plugin, pycache))
     return {
         key: (statistics.median(c for c, _ in runs), statistics.median(w for _, w in runs))
         for key, runs in samples.items()
@@ -80,14 +93,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tests", type=int, default=2000, help="trivial tests in the big run (default 2000)")
     parser.add_argument("--repeats", type=int, default=7, help="counted rounds (default 7)")
+    parser.add_argument(
+        "--no-bytecode-cache",
+        action="store_true",
+        help="set PYTHONDONTWRITEBYTECODE=1: every run compiles the plugin's modules again (a fresh CI job)",
+    )
     args = parser.parse_args()
+    cache = not args.no_bytecode_cache
+    mode = "cached (PYTHONPYCACHEPREFIX, filled by the first round)" if cache else "PYTHONDONTWRITEBYTECODE=1"
+    print(f"byte code: {mode}")
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory(prefix="mlops-overhead-") as tmp:
         big, one = Path(tmp) / "many", Path(tmp) / "one"
         _write_tests(big, args.tests)
         _write_tests(one, 1)
-        many = _measure(big, args.repeats)
-        single = _measure(one, args.repeats)
+        pycache = Path(tmp) / "pycache" if cache else None
+        many = _measure(big, args.repeats, pycache)
+        single = _measure(one, args.repeats, pycache)
     print(_line(f"{args.tests} tests", many))
     print(_line("1 test", single))
     per_test = ((many[True][0] - many[False][0]) - (single[True][0] - single[False][0])) / max(args.tests - 1, 1)

@@ -2,21 +2,25 @@
 
 Results arrive through test reports' ``user_properties``, which pytest-xdist
 forwards from workers, so serial and distributed runs produce the same report.
+A run in which no gate ran and no report was asked for never builds a
+:class:`~pytest_mlops.report.SessionReport` (nor imports its module).
 """
 
 from __future__ import annotations
 
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_mlops import markers
 from pytest_mlops._options import Settings
-from pytest_mlops.report import SessionReport, TestOutcome, iter_gate_properties
 from pytest_mlops.results import GateResult
+
+if TYPE_CHECKING:
+    from pytest_mlops.report import SessionReport
 
 
 class GateCollector:
@@ -25,39 +29,52 @@ class GateCollector:
     def __init__(self, config: pytest.Config, settings: Settings) -> None:
         self.config = config
         self.settings = settings
-        self.report = SessionReport(stage=settings.stage)
         self.written: list[tuple[str, Path]] = []
         self.score_lines: list[str] = []
         self.renamed: list[tuple[str, str, str]] = []
         self.unused_baselines: list[str] = []
+        #: nodeid -> gate kinds of the tests that have any (the plugin sets it when collection ends)
+        self.item_kinds: dict[str, tuple[str, ...]] = {}
+        self._report: SessionReport | None = None
+        self._tests: dict[str, int] = {}
+        self._not_passed: list[tuple[str, str, tuple[str, ...]]] = []
         self._ran: set[str] = set()
-        self._kinds: dict[str, tuple[str, ...]] = {}
 
-    @pytest.hookimpl(trylast=True)
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        for item in items:  # kept for the tests that have gate kinds (most runs: none)
-            kinds = markers.item_kinds(item)
-            if kinds:
-                self._kinds[item.nodeid] = tuple(sorted(kinds))
+    @property
+    def report(self) -> SessionReport:
+        """The session report, made when the first gate result arrives (or at the end)."""
+        if self._report is None:
+            from pytest_mlops.report import SessionReport
+
+            self._report = SessionReport(stage=self.settings.stage)
+        return self._report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        outcome = None
-        if report.when == "call":
-            outcome = "passed" if report.passed else ("skipped" if report.skipped else "failed")
+        when = report.when
+        if when == "call" or report.outcome != "passed":
+            self._count(report, when)
+        if when == "teardown" and report.user_properties:  # complete only in the teardown report
+            self._add_properties(report.user_properties)
+
+    def _count(self, report: pytest.TestReport, when: str) -> None:
+        outcome: str | None = None
+        if when == "call":
+            outcome = report.outcome
         elif report.failed:
             outcome = "error"
-        elif report.when == "setup" and report.skipped:
+        elif when == "setup" and report.skipped:
             outcome = "skipped"
-        if report.when == "call" or (report.when == "setup" and not report.passed):
+        if when == "call" or (when == "setup" and not report.passed):
             self._ran.add(report.nodeid)
         if outcome is not None:
-            self.report.tests[outcome] += 1
+            self._tests[outcome] = self._tests.get(outcome, 0) + 1
             if outcome != "passed":
-                kinds = self._kinds.get(report.nodeid, ())
-                self.report.not_passed.append(TestOutcome(report.nodeid, outcome, kinds))
-        if report.when != "teardown" or not report.user_properties:
-            return  # user_properties are complete only in the teardown report
-        for name, data in iter_gate_properties(report.user_properties):
+                self._not_passed.append((report.nodeid, outcome, self.item_kinds.get(report.nodeid, ())))
+
+    def _add_properties(self, properties: list[tuple[str, object]]) -> None:
+        from pytest_mlops.report import iter_gate_properties
+
+        for name, data in iter_gate_properties(properties):
             if name == "mlops_gate":
                 self.report.add_gate(GateResult.from_dict(data))
             else:
@@ -65,17 +82,22 @@ class GateCollector:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        s = self.settings
+        self.unused_baselines = self._unused_baselines()
+        if self._report is None and not (s.report or s.summary or s.html or s.score):
+            return  # no gate ran and no file was asked for
         from pytest_mlops import __version__
         from pytest_mlops.lineage import environment, utc_now
+        from pytest_mlops.report import TestOutcome
 
         report = self.report
+        report.tests = Counter(self._tests)
+        report.not_passed = [TestOutcome(*entry) for entry in self._not_passed]
         report.sort()
-        self.unused_baselines = self._unused_baselines()
         report.gates, self.renamed = disambiguate(report.gates)
         report.exitstatus = int(exitstatus)
         report.created_at = utc_now()
         report.tool_version = __version__
-        s = self.settings
         if s.score:
             from pytest_mlops.report.mltestscore import score_report_data
 
@@ -99,7 +121,8 @@ class GateCollector:
             return []
         from pytest_mlops.gates.stored import CHECK, unused_baselines
 
-        used = [str(g.details.get("baseline_file")) for g in self.report.gates if g.check == CHECK]
+        gates = self._report.gates if self._report is not None else []
+        used = [str(g.details.get("baseline_file")) for g in gates if g.check == CHECK]
         opt = self.config.option
         complete = not (
             getattr(opt, "keyword", "")
@@ -122,10 +145,11 @@ class GateCollector:
         ]
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        no_gates = self._report is None or not self._report.gates
+        if no_gates and not self.written and not self.score_lines and not self.unused_baselines:
+            return
         report = self.report
         verbosity = self.config.get_verbosity()
-        if not report.gates and not self.written and not self.score_lines and not self.unused_baselines:
-            return
         outside = self.failed_outside_gates() if report.gates else []
         count = report.count_line() if report.gates else "no gate ran"
         if outside:

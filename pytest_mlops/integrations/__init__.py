@@ -31,9 +31,13 @@ def quiet_pyspark_pandas() -> None:
     import importlib.metadata
     import importlib.util
 
+    # pyspark first: finding a package costs a fraction of a millisecond, reading a
+    # distribution's version several (it scans sys.path), and this runs on every pytest start
+    if importlib.util.find_spec("pyspark") is None:
+        return
     try:
         major = int(importlib.metadata.version("pandas").split(".")[0])
     except (importlib.metadata.PackageNotFoundError, ValueError):
         return
-    if major >= 3 and importlib.util.find_spec("pyspark") is not None:
+    if major >= 3:
         sys.modules["pyspark.pandas"] = None  # type: ignore[assignment]

@@ -189,7 +189,7 @@ def test_failures_point_at_the_entry(pytester: pytest.Pytester) -> None:
     )
     result.stdout.fnmatch_lines(["FAILED mlops-gates.yaml::order features - mlops-gates.yaml:6: feature gate*"])
     assert "Traceback" not in result.stdout.str()
-    assert "gatesfile.py" not in result.stdout.str()
+    assert "pytest_mlops/gatesfile" not in result.stdout.str()
 
 
 def test_severity_warn_makes_the_gate_warn(pytester: pytest.Pytester) -> None:
@@ -276,7 +276,7 @@ def test_gates_file_errors_are_one_clean_collection_error_each(pytester: pytest.
     result.stdout.fnmatch_lines([f"ERROR {folder}/mlops-gates.yaml" for folder in sorted(ERRORS)])
     output = result.stdout.str()
     assert "Traceback" not in output
-    assert "gatesfile.py" not in output
+    assert "pytest_mlops/gatesfile" not in output
     assert "CollectError" not in output
 
 

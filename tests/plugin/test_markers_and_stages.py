@@ -148,3 +148,42 @@ def test_drift_with_loader(loaded_model, my_drift_gate):
     result.stdout.fnmatch_lines(["*test_weak.py::test_loader_only PASSED*"])
     result = pytester.runpytest("-v", "-m", "mlops_drift")
     result.assert_outcomes(passed=1, deselected=1)
+
+
+def test_markers_other_plugins_add_at_collection_take_effect(pytester: pytest.Pytester) -> None:
+    """The plugin reads markers when collection ends, after every plugin's modifyitems; a test
+    with none of ours (gate calls in a plain test) still runs every gate before failing."""
+    pytester.makeconftest(
+        """
+import pytest
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.name == "test_stops":
+            item.add_marker(pytest.mark.mlops_stop_at_first)
+        if item.name == "test_warns":
+            item.add_marker(pytest.mark.mlops_model(severity="warn"))
+"""
+    )
+    pytester.makepyfile(
+        test_gates="""
+from pytest_mlops import gate
+
+def test_stops():
+    gate("first", 1, at_least=2)
+    gate("second", 1, at_least=2)
+
+def test_runs_both():
+    gate("first", 1, at_least=2)
+    gate("second", 1, at_least=2)
+
+def test_warns():
+    gate("auc", 0.5, at_least=0.8, kind="model")
+"""
+    )
+    result = pytester.runpytest("-p", "no:randomly", "-W", "default")
+    result.assert_outcomes(failed=2, passed=1, warnings=1)
+    # test_stops stopped at its first gate, test_runs_both ran both, test_warns only warned
+    result.stdout.fnmatch_lines(["4 gates: 1 warned, 3 failed"])
+    result.stdout.fnmatch_lines(["*GateFailure: 2 of 2 gates failed in this test:"])

@@ -186,7 +186,7 @@ gates:
         pytest.param(
             "gates:\n  - name: w\n    kind: weak_segments\n    metric: accuracy\n    data: current.csv\n    label: y\n"
             "    max_gap: 0.1\n    correction: holm\n",
-            "mlops-gates.yaml:2: gate 'w': correction='holm'; use bonferroni or bh",
+            "mlops-gates.yaml:2: gate 'w': correction='holm'; use 'bonferroni' or 'bh'",
             id="weak-segments-correction",
         ),
         pytest.param(

@@ -1,10 +1,11 @@
 """Declarative gates: parse and validate a ``mlops-gates.yaml`` file.
 
 A gates file lists gates (kind, data paths, thresholds, severity) so a team gets quality gates
-with no Python. This module only reads and checks the file; the plugin
-(:mod:`pytest_mlops.fixtures.gatesfile`) turns each entry into a pytest item that runs the
-normal gate functions. Every problem is a :class:`GatesFileError` whose message starts with
-``<file>:<line>:``, the line of the offending entry or key.
+with no Python. This module only reads and checks the file (against the tables of
+:mod:`pytest_mlops.gatesfile.kinds`); :mod:`pytest_mlops.gatesfile.collect` turns each entry
+into a pytest item that runs the normal gate functions. Every problem is a
+:class:`GatesFileError` whose message starts with ``<file>:<line>:``, the line of the offending
+entry or key.
 
 Example::
 
@@ -34,166 +35,20 @@ from typing import Any
 import yaml
 
 from pytest_mlops.errors import MlopsInputError
-
-__all__ = [
-    "DATA_OPTIONS",
-    "FOLLOWS",
-    "KINDS",
-    "KIND_KEYS",
-    "GateSpec",
-    "GatesFileError",
-    "load_gates_file",
-    "parse_gates",
-]
-
-#: Keys every entry may have.
-COMMON_KEYS = ("name", "kind", "severity")
-
-# Value types of the keys: "path" must exist, "baseline" is a path that may not exist yet
-# (--mlops-update-baselines writes it), "paths" is a path or list of paths.
-_DRIFT_OPTIONS = {
-    "columns": "strlist",
-    "exclude": "strlist",
-    "categorical": "strlist",
-    "method": "str",
-    "methods": "strmap",
-    "thresholds": "numbermap",
-    "max_share": "share",
-    "correction": "str",
-    "null_rate_shift": "share",
-    "bins": "int",
-}
-_BOUNDS = {"at_least": "number", "at_most": "number"}
-_BASELINE = {"baseline": "baseline", "max_drop": "nonneg", "max_relative_drop": "nonneg"}
-# where the model checks get their data and, without a scored column, their registered model
-_SCORED = {"data": "path", "label": "str", "features": "strlist", "alias": "str", "model_name": "str"}
-
-#: kind -> key -> value type
-KIND_KEYS: dict[str, dict[str, str]] = {
-    "schema": {"data": "path", "schema": "path", "environment": "str", "max_examples": "int"},
-    "feature": {"data": "path", "reference": "path", "columns": "columns"},
-    "drift": {"reference": "path", "current": "path", "baseline": "baseline", **_DRIFT_OPTIONS},
-    "model": {
-        "metric": "str",
-        "data": "path",
-        "label": "str",
-        "prediction": "str",
-        "features": "strlist",
-        "alias": "str",
-        "model_name": "str",
-        "compare_to": "str",
-        "min_gain": "number",
-        "on_cold_start": "str",
-        "pos_label": "scalar",
-        **_BOUNDS,
-        **_BASELINE,
-    },
-    "weak_segments": {
-        "metric": "str",
-        "data": "path",
-        "label": "str",
-        "prediction": "str",
-        "features": "strlist",
-        "segment_by": "strlist",
-        "alias": "str",
-        "model_name": "str",
-        "pos_label": "scalar",
-        "max_gap": "nonneg",
-        "min_size": "int",
-        "confidence": "share",
-        "correction": "str",
-        "bins": "int",
-        "pair_bins": "int",
-        "max_categories": "int",
-    },
-    "custom": {"source": "path", "key": "str", "direction": "str", **_BOUNDS, **_BASELINE},
-    # model checks of their own (recorded as model gates): a column of scored data or a registered model
-    "calibration": {
-        **_SCORED,
-        "probability": "str",
-        "max_ece": "nonneg",
-        "min_brier_skill": "number",
-        "n_bins": "int",
-        "pos_label": "scalar",
-    },
-    "fairness": {
-        **_SCORED,
-        "prediction": "str",
-        "sensitive": "strlist",
-        "metric": "str",
-        "max_difference": "nonneg",
-        "min_ratio": "nonneg",
-        "max_demographic_parity_difference": "nonneg",
-        "max_equalized_odds_difference": "nonneg",
-        "min_group_size": "int",
-        "pos_label": "scalar",
-    },
-    "robustness": {
-        **_SCORED,
-        "test": "str",
-        "perturbation": "mapping",
-        "column": "str",
-        "delta": "number",
-        "monotone": "str",
-        "max_flip_rate": "share",
-        "tolerance": "nonneg",
-        "output": "str",
-        "pos_label": "scalar",
-    },
-}
-KINDS = tuple(KIND_KEYS)
-
-#: kind -> keys that must be present
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "schema": ("data", "schema"),
-    "feature": ("data", "columns"),
-    "drift": ("current",),  # or --mlops-current-data (FOLLOWS)
-    "model": ("metric", "data", "label"),
-    "weak_segments": ("metric", "data", "label", "max_gap"),
-    "custom": ("source", "key"),
-    "calibration": ("data", "label"),
-    "fairness": ("data", "label", "sensitive"),
-    "robustness": ("data", "test"),
-}
-
-#: gates-file kinds recorded under another gate kind (their marker is ``mlops_<that kind>``)
-RESULT_KIND: dict[str, str] = {
-    "calibration": "model",
-    "fairness": "model",
-    "robustness": "model",
-    "weak_segments": "model",
-}
-
-#: The run's data options a path value can name, as ``$mlops_current_data``.
-DATA_OPTIONS = ("mlops_current_data", "mlops_reference_data", "mlops_holdout_data")
-
-#: kind -> data key -> the option it follows when the entry leaves the key out. A path written in
-#: the entry pins that entry to its file; ``$mlops_...`` names an option explicitly.
-FOLLOWS: dict[str, dict[str, str]] = {
-    "schema": {"data": "mlops_current_data"},
-    "feature": {"data": "mlops_current_data"},
-    "drift": {"current": "mlops_current_data", "reference": "mlops_reference_data"},
-    "model": {"data": "mlops_holdout_data"},
-    "calibration": {"data": "mlops_holdout_data"},
-    "fairness": {"data": "mlops_holdout_data"},
-    "robustness": {"data": "mlops_holdout_data"},
-    "weak_segments": {"data": "mlops_holdout_data"},
-}
-
-#: The expectations a feature column accepts (as :data:`pytest_mlops.gates.feature.EXPECTATIONS`).
-COLUMN_KEYS = (
-    "null_rate_at_most",
-    "at_least",
-    "at_most",
-    "allowed",
-    "unseen_share_at_most",
-    "unique",
-    "cardinality_at_least",
-    "cardinality_at_most",
-    "quantiles",
-    "mostly",
-    "severity",
+from pytest_mlops.gatesfile.kinds import (
+    CHOICES,
+    COLUMN_KEYS,
+    COMMON_KEYS,
+    DATA_OPTIONS,
+    FOLLOWS,
+    KIND_KEYS,
+    KINDS,
+    PERTURBATION_KINDS,
+    REQUIRED,
+    SEVERITIES,
 )
+
+__all__ = ["GateSpec", "GatesFileError", "load_gates_file", "parse_gates"]
 
 _EXAMPLE = (
     "gates:\n  - name: orders drift\n    kind: drift\n    reference: data/train.csv\n    current: data/current.csv"
@@ -410,9 +265,17 @@ def _columns(ctx: _Context, gate: str, value: Any, line: int) -> dict[str, dict[
     return columns
 
 
+def _check_choices(ctx: _Context, kind: str, name: str, opts: dict[str, Any], line: int) -> None:
+    for key, words in CHOICES.get(kind, {}).items():
+        if key in opts and opts[key] not in words:
+            listed = ", ".join(repr(w) for w in words[:-1]) + f" or {words[-1]!r}"
+            raise ctx.error(line, f"gate {name!r}: {key}={opts[key]!r}; use {listed}")
+
+
 def _check_entry(ctx: _Context, kind: str, name: str, opts: dict[str, Any], line: int) -> None:
     """Rules that involve more than one key."""
     where = f"gate {name!r}"
+    _check_choices(ctx, kind, name, opts, line)
     if kind == "drift":
         if "reference" not in opts and "baseline" not in opts:
             raise ctx.error(
@@ -444,15 +307,12 @@ def _check_entry(ctx: _Context, kind: str, name: str, opts: dict[str, Any], line
             raise ctx.error(line, f"{where}: 'min_gain' needs 'compare_to'")
         if "at_least" in opts and "at_most" in opts and opts["at_least"] > opts["at_most"]:
             raise ctx.error(line, f"{where}: at_least={opts['at_least']!r} is above at_most={opts['at_most']!r}")
-    if kind == "model":
-        if "prediction" in opts and ("alias" in opts or "compare_to" in opts):
-            raise ctx.error(
-                line,
-                f"{where}: 'prediction' (a column of scored data) cannot be used with 'alias' or 'compare_to' "
-                "(registered models)",
-            )
-        if "on_cold_start" in opts and opts["on_cold_start"] not in ("pass", "warn", "fail"):
-            raise ctx.error(line, f"{where}: on_cold_start={opts['on_cold_start']!r}; use pass, warn or fail")
+    if kind == "model" and "prediction" in opts and ("alias" in opts or "compare_to" in opts):
+        raise ctx.error(
+            line,
+            f"{where}: 'prediction' (a column of scored data) cannot be used with 'alias' or 'compare_to' "
+            "(registered models)",
+        )
     if kind in ("calibration", "fairness"):
         scored = "probability" if kind == "calibration" else "prediction"
         if scored in opts and ("alias" in opts or "model_name" in opts):
@@ -462,15 +322,13 @@ def _check_entry(ctx: _Context, kind: str, name: str, opts: dict[str, Any], line
             raise ctx.error(line, f"{where} needs a bound: {', '.join(repr(k) for k in bound_keys)}")
     if kind == "robustness":
         test = opts["test"]
-        if test not in ("invariance", "directional"):
-            raise ctx.error(line, f"{where}: test={test!r}; use 'invariance' or 'directional'")
         required: tuple[str, ...] = ("perturbation",) if test == "invariance" else ("column", "delta")
         missing = [k for k in required if k not in opts]
         if missing:
             raise ctx.error(line, f"{where}: a {test} test needs {', '.join(repr(k) for k in missing)}")
         if test == "invariance":
             perturbation = opts["perturbation"]
-            known = ("noise", "scale", "relabel", "typos")
+            known = PERTURBATION_KINDS
             if perturbation.get("kind") not in known:
                 raise ctx.error(
                     line,
@@ -482,12 +340,8 @@ def _check_entry(ctx: _Context, kind: str, name: str, opts: dict[str, Any], line
                 line,
                 f"{where}: 'prediction' (a column of scored data) cannot be used with 'alias' (a registered model)",
             )
-        if "correction" in opts and opts["correction"] not in ("bonferroni", "bh"):
-            raise ctx.error(line, f"{where}: correction={opts['correction']!r}; use bonferroni or bh")
         if "confidence" in opts and not 0.5 <= opts["confidence"] < 1:
             raise ctx.error(line, f"{where}: confidence={opts['confidence']!r}; use a share from 0.5 to below 1")
-    if kind == "custom" and opts.get("direction", "higher") not in ("higher", "lower"):
-        raise ctx.error(line, f"{where}: direction={opts['direction']!r}; use 'higher' or 'lower' (which is better)")
 
 
 def _followed(ctx: _Context, kind: str, raw: Mapping[str, Any]) -> dict[str, Path]:
@@ -529,7 +383,7 @@ def _entry(ctx: _Context, source: Path, raw: Any, index: int, default_line: int)
                 f"a {kind} gate accepts: {', '.join(choices)}",
             )
     severity = raw.get("severity")
-    if severity is not None and severity not in ("fail", "warn"):
+    if severity is not None and severity not in SEVERITIES:
         raise ctx.error(_line_of(raw, "severity", line), f"gate {name!r}: severity={severity!r}; use 'fail' or 'warn'")
     followed = _followed(ctx, kind, raw)
     missing = [k for k in REQUIRED[kind] if k not in raw and k not in followed]
