@@ -3,14 +3,18 @@
 pytest loads every installed plugin on every run, so a project's plain unit tests pay for our
 hooks too. This script writes ``--tests`` trivial tests (``def test_i(): pass``, 100 per file) in
 a temporary folder and runs them in fresh processes, with the plugin (``pytest -q``) and without
-it (``pytest -q -p no:mlops``), alternating the two so a burst of load from other jobs hits both
-alike. One round first is not counted (it warms the file cache), then ``--repeats`` rounds.
+it (``pytest -q -p no:mlops``), in a shuffled order each round so a burst of load from other jobs
+hits each alike. One round first is not counted (it warms the file cache), then ``--repeats`` rounds.
 
 It prints the median CPU time (user + system of the child) and wall time of each, and the CPU
 ratio with / without: the figure to watch (target: at most 1.01). A second pair of runs with a
 single test shows how much of the difference is start-up (importing and configuring the plugin)
 rather than per-test work. The load average is printed before and after: on a shared machine the
 figures are noisy.
+
+A control runs alongside: ``-p no:mlops`` plus a plugin that does nothing (one empty hook). It
+costs nothing measurable, so its ratio to ``-p no:mlops`` is the noise of the measurement on
+this machine at this time: a difference smaller than the control's is not resolved.
 
 Byte code: by default the runs keep compiled modules (in a temporary ``PYTHONPYCACHEPREFIX``
 folder that the uncounted first round fills), as on a developer's machine from the second run
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import resource
 import statistics
 import subprocess
@@ -36,6 +41,9 @@ import time
 from pathlib import Path
 
 PER_FILE = 100
+#: The control: a plugin module that does nothing (importable from the temporary folder).
+CONTROL = "mlops_overhead_control"
+MODES = ("mlops", "none", "control")
 
 
 def _write_tests(folder: Path, count: int) -> None:
@@ -46,13 +54,17 @@ def _write_tests(folder: Path, count: int) -> None:
         (folder / f"test_plain_{start // PER_FILE:03d}.py").write_text(body, encoding="utf-8")
 
 
-def _run(folder: Path, with_plugin: bool, pycache: Path | None) -> tuple[float, float]:
-    """(CPU seconds, wall seconds) of one pytest process over ``folder``."""
+def _run(folder: Path, mode: str, pycache: Path | None) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one pytest process over ``folder``: with the plugin
+    (``mlops``), without it (``none``) or without it but with the empty control plugin."""
     args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
-    if not with_plugin:
+    if mode != "mlops":
         args += ["-p", "no:mlops"]
-    drop = ("PYTEST_", "GITHUB_", "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")
+    if mode == "control":
+        args += ["-p", CONTROL]
+    drop = ("PYTEST_", "GITHUB_", "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX", "PYTHONPATH")
     env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+    env["PYTHONPATH"] = str(folder.parent)  # where the control plugin lies (every mode alike)
     if pycache is None:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
     else:
@@ -68,24 +80,27 @@ def _run(folder: Path, with_plugin: bool, pycache: Path | None) -> tuple[float, 
     return cpu, wall
 
 
-def _measure(folder: Path, repeats: int, pycache: Path | None) -> dict[bool, tuple[float, float]]:
-    _run(folder, True, pycache)
-    _run(folder, False, pycache)
-    samples: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
-    for _ in range(repeats):
-        for with_plugin in (True, False):
-            samples[with_plugin].append(_run(folder, with_plugin, pycache))
+def _measure(folder: Path, repeats: int, pycache: Path | None) -> dict[str, tuple[float, float]]:
+    for mode in MODES:
+        _run(folder, mode, pycache)
+    samples: dict[str, list[tuple[float, float]]] = {mode: [] for mode in MODES}
+    order = random.Random(0)
+    for _ in range(repeats):  # each round in a new order, so no mode always follows the same one
+        for mode in order.sample(MODES, len(MODES)):
+            samples[mode].append(_run(folder, mode, pycache))
     return {
         key: (statistics.median(c for c, _ in runs), statistics.median(w for _, w in runs))
         for key, runs in samples.items()
     }
 
 
-def _line(label: str, figures: dict[bool, tuple[float, float]]) -> str:
-    (cpu_on, wall_on), (cpu_off, wall_off) = figures[True], figures[False]
+def _line(label: str, figures: dict[str, tuple[float, float]]) -> str:
+    (cpu_on, wall_on), (cpu_off, wall_off) = figures["mlops"], figures["none"]
+    cpu_control = figures["control"][0]
     return (
         f"{label:<14} with mlops: CPU {cpu_on:.3f} s, wall {wall_on:.3f} s | -p no:mlops: CPU {cpu_off:.3f} s, "
-        f"wall {wall_off:.3f} s | CPU ratio {cpu_on / cpu_off:.4f} ({(cpu_on - cpu_off) * 1000:+.0f} ms)"
+        f"wall {wall_off:.3f} s | CPU ratio {cpu_on / cpu_off:.4f} ({(cpu_on - cpu_off) * 1000:+.0f} ms) | "
+        f"control (empty plugin) {cpu_control / cpu_off:.4f}"
     )
 
 
@@ -107,13 +122,21 @@ def main() -> None:
         big, one = Path(tmp) / "many", Path(tmp) / "one"
         _write_tests(big, args.tests)
         _write_tests(one, 1)
+        (Path(tmp) / f"{CONTROL}.py").write_text(
+            '"""Does nothing: the benchmark\'s control."""\n\n\ndef pytest_configure(config):\n    pass\n',
+            encoding="utf-8",
+        )
         pycache = Path(tmp) / "pycache" if cache else None
         many = _measure(big, args.repeats, pycache)
         single = _measure(one, args.repeats, pycache)
     print(_line(f"{args.tests} tests", many))
     print(_line("1 test", single))
-    per_test = ((many[True][0] - many[False][0]) - (single[True][0] - single[False][0])) / max(args.tests - 1, 1)
+    per_test = ((many["mlops"][0] - many["none"][0]) - (single["mlops"][0] - single["none"][0])) / max(
+        args.tests - 1, 1
+    )
     print(f"per-test cost beyond start-up: {per_test * 1e6:+.1f} µs CPU per test")
+    noise = abs(many["control"][0] / many["none"][0] - 1)
+    print(f"noise: the control is {noise:.1%} off -p no:mlops; a smaller difference is not resolved")
     print(f"load average after: {os.getloadavg()[0]:.2f} (figures on a shared machine are noisy)")
 
 
