@@ -17,7 +17,7 @@ from pytest_mlops import _recorder
 from pytest_mlops.errors import MlopsInputError
 from pytest_mlops.gates._bounds import integer, optional_number, require_bound
 from pytest_mlops.gates._summary import Check, summarize
-from pytest_mlops.gates.model._common import model_result, record_lineage
+from pytest_mlops.gates.model._common import call_model, model_result
 from pytest_mlops.results import GateResult, fmt
 
 __all__ = ["check_calibration"]
@@ -73,16 +73,7 @@ def _positive_probability(source: Any, X: Any, y_prob: Any, pos_label: Any, y_tr
             raise MlopsInputError(
                 f"the model ({type(source).__name__}) has no predict_proba: calibration needs probabilities"
             )
-        if X is None:
-            raise MlopsInputError("model= needs the evaluation features: pass X=")
-        record_lineage(source)
-        classes = getattr(source, "classes_", None)
-        try:
-            y_prob = source.predict_proba(X)
-        except Exception as exc:
-            raise MlopsInputError(
-                f"the model ({type(source).__name__}) could not predict_proba on X: {type(exc).__name__}: {exc}"
-            ) from None
+        y_prob, classes = call_model(source, "predict_proba", X)
     elif y_prob is None:
         raise MlopsInputError("give the predicted probabilities (y_prob) or a model with X=")
     outcome, pos_label = binary_truth(y_true, pos_label, classes)

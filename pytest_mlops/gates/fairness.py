@@ -29,7 +29,7 @@ from pytest_mlops.errors import MissingExtraError, MlopsInputError
 from pytest_mlops.gates._bounds import integer, optional_number, require_bound
 from pytest_mlops.gates._summary import Check, summarize
 from pytest_mlops.gates.calibration import _plain, binary_truth
-from pytest_mlops.gates.model._common import model_result, record_lineage
+from pytest_mlops.gates.model._common import call_model, model_result
 from pytest_mlops.results import GateResult, fmt
 
 __all__ = ["FAIRNESS_METRICS", "check_fairness"]
@@ -169,16 +169,7 @@ def check_fairness(
     if model is not None:
         if y_pred is not None:
             raise MlopsInputError("give y_pred or model=, not both")
-        if X is None:
-            raise MlopsInputError("model= needs the evaluation features: pass X=")
-        record_lineage(model)
-        classes = getattr(model, "classes_", None)
-        try:
-            y_pred = model.predict(X)
-        except Exception as exc:
-            raise MlopsInputError(
-                f"the model ({type(model).__name__}) could not predict on X: {type(exc).__name__}: {exc}"
-            ) from None
+        y_pred, classes = call_model(model, "predict", X)
     elif y_pred is None:
         raise MlopsInputError("give the predicted labels (y_pred) or a model with X=")
     truth, pos = binary_truth(y_true, pos_label, classes)

@@ -48,10 +48,7 @@ def bin_batches(batches: Iterator[Any], edges: Sequence[Sequence[float]]) -> Ite
     infs = np.zeros(width, dtype=np.int64)
     for batch in batches:
         for j in range(width):
-            array = batch.column(j)
-            x = array.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
-            if array.null_count:
-                x = np.where(np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool), np.nan, x)
+            x = _floats(batch.column(j))
             rows[j] += x.size
             finite = np.isfinite(x)
             if not finite.all():
@@ -112,12 +109,20 @@ def _arrow_types() -> dict[str, Any]:
 VALUES_SCHEMA = "key int, values array<double>"
 
 
-def _finite_values(array: Any) -> Any:
+def _floats(array: Any) -> Any:
+    """An Arrow column as float64 numpy values, nulls as NaN."""
     import numpy as np
 
     x = array.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
     if array.null_count:
         x = np.where(np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool), np.nan, x)
+    return x
+
+
+def _finite_values(array: Any) -> Any:
+    import numpy as np
+
+    x = _floats(array)
     return x[np.isfinite(x)]
 
 

@@ -85,11 +85,7 @@ def predictions_of(metric: Metric, source: Any, X: Any, role: str) -> tuple[Any,
         if source is None:
             raise MlopsInputError(f"give the {role}'s predictions (an array) or a model with X=")
         return source, None
-    if X is None:
-        who = "model=" if role == "model" else f"the {role} model"
-        raise MlopsInputError(f"{who} needs the evaluation features: pass X=")
-    record_lineage(source)
-    classes = getattr(source, "classes_", None)
+    _need_features(X, role)
     method = "predict"
     if metric.needs == "scores":
         if callable(getattr(source, "predict_proba", None)):
@@ -101,6 +97,22 @@ def predictions_of(metric: Metric, source: Any, X: Any, role: str) -> tuple[Any,
                 f"{metric.name} needs predicted probabilities, but the {role} ({type(source).__name__}) has no "
                 "predict_proba; load it with its scikit-learn flavor or use a label metric such as accuracy"
             )
+    return call_model(source, method, X, role)
+
+
+def _need_features(X: Any, role: str) -> None:
+    __tracebackhide__ = True
+    if X is None:
+        who = "model=" if role == "model" else f"the {role} model"
+        raise MlopsInputError(f"{who} needs the evaluation features: pass X=")
+
+
+def call_model(source: Any, method: str, X: Any, role: str = "model") -> tuple[Any, Any]:
+    """``source.<method>(X)`` and the model's ``classes_`` (or ``None``), after recording its lineage;
+    no ``X`` or a failing call is one readable line naming the ``role``."""
+    __tracebackhide__ = True
+    _need_features(X, role)
+    record_lineage(source)
     try:
         predicted = getattr(source, method)(X)
     except MlopsInputError:
@@ -109,7 +121,7 @@ def predictions_of(metric: Metric, source: Any, X: Any, role: str) -> tuple[Any,
         raise MlopsInputError(
             f"the {role} ({type(source).__name__}) could not {method} on X: {type(exc).__name__}: {exc}"
         ) from None
-    return predicted, classes
+    return predicted, getattr(source, "classes_", None)
 
 
 def evaluate(
