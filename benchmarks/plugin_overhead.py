@@ -23,8 +23,13 @@ on; pytest keeps its assertion-rewritten copy of the plugin's modules there too.
 do): then every run parses, assertion-rewrites and compiles each plugin module again, which is
 most of the start-up cost.
 
-Run: ``python benchmarks/plugin_overhead.py [--tests 2000] [--repeats 7] [--no-bytecode-cache]``.
-Nothing is asserted.
+``--instructions`` counts instructions instead of timing: each mode runs once under
+``valgrind --tool=callgrind`` (after the warm-up round), with ``PYTHONHASHSEED=0``. The count does
+not depend on what else the machine is doing, so the ratio is the same on a busy machine and is
+the figure to quote there (the CPU-time ratio on these shared machines moves by a few percent).
+
+Run: ``python benchmarks/plugin_overhead.py [--tests 2000] [--repeats 7] [--no-bytecode-cache]
+[--instructions]``. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -54,10 +61,13 @@ def _write_tests(folder: Path, count: int) -> None:
         (folder / f"test_plain_{start // PER_FILE:03d}.py").write_text(body, encoding="utf-8")
 
 
-def _run(folder: Path, mode: str, pycache: Path | None) -> tuple[float, float]:
+def _run(folder: Path, mode: str, pycache: Path | None, *, count: bool = False) -> tuple[float, float]:
     """(CPU seconds, wall seconds) of one pytest process over ``folder``: with the plugin
-    (``mlops``), without it (``none``) or without it but with the empty control plugin."""
+    (``mlops``), without it (``none``) or without it but with the empty control plugin.
+    With ``count``, the process runs under callgrind and the first figure is its instruction count."""
     args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
+    if count:
+        args = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *args]
     if mode != "mlops":
         args += ["-p", "no:mlops"]
     if mode == "control":
@@ -65,6 +75,8 @@ def _run(folder: Path, mode: str, pycache: Path | None) -> tuple[float, float]:
     drop = ("PYTEST_", "GITHUB_", "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX", "PYTHONPATH")
     env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
     env["PYTHONPATH"] = str(folder.parent)  # where the control plugin lies (every mode alike)
+    if count:
+        env["PYTHONHASHSEED"] = "0"  # the same dict and set layouts in every mode
     if pycache is None:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
     else:
@@ -76,6 +88,11 @@ def _run(folder: Path, mode: str, pycache: Path | None) -> tuple[float, float]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"pytest failed in {folder}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    if count:
+        found = re.search(r"Collected : (\d+)", done.stderr)
+        if found is None:
+            raise SystemExit(f"callgrind printed no instruction count:\n{done.stderr[-2000:]}")
+        return float(found.group(1)), wall
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return cpu, wall
 
@@ -94,6 +111,21 @@ def _measure(folder: Path, repeats: int, pycache: Path | None) -> dict[str, tupl
     }
 
 
+def _count(folder: Path, pycache: Path | None) -> dict[str, float]:
+    """Instructions of one run per mode under callgrind, after one uncounted warm-up run each."""
+    for mode in MODES:
+        _run(folder, mode, pycache)
+    return {mode: _run(folder, mode, pycache, count=True)[0] for mode in MODES}
+
+
+def _count_line(label: str, counts: dict[str, float]) -> str:
+    on, off, control = counts["mlops"], counts["none"], counts["control"]
+    return (
+        f"{label:<14} instructions with mlops {on:,.0f} | -p no:mlops {off:,.0f} | ratio {on / off:.4f} "
+        f"({(on - off) / 1e6:+.1f} M) | control (empty plugin) {control / off:.4f}"
+    )
+
+
 def _line(label: str, figures: dict[str, tuple[float, float]]) -> str:
     (cpu_on, wall_on), (cpu_off, wall_off) = figures["mlops"], figures["none"]
     cpu_control = figures["control"][0]
@@ -108,6 +140,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tests", type=int, default=2000, help="trivial tests in the big run (default 2000)")
     parser.add_argument("--repeats", type=int, default=7, help="counted rounds (default 7)")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions under valgrind's callgrind (one run per mode) instead of timing",
+    )
     parser.add_argument(
         "--no-bytecode-cache",
         action="store_true",
@@ -127,6 +164,16 @@ def main() -> None:
             encoding="utf-8",
         )
         pycache = Path(tmp) / "pycache" if cache else None
+        if args.instructions:
+            if shutil.which("valgrind") is None:
+                raise SystemExit("--instructions needs valgrind (Debian package valgrind)")
+            many_counts, single_counts = _count(big, pycache), _count(one, pycache)
+            print(_count_line(f"{args.tests} tests", many_counts))
+            print(_count_line("1 test", single_counts))
+            extra = (many_counts["mlops"] - many_counts["none"]) - (single_counts["mlops"] - single_counts["none"])
+            print(f"per-test cost beyond start-up: {extra / max(args.tests - 1, 1):+,.0f} instructions per test")
+            print(f"load average after: {os.getloadavg()[0]:.2f} (instruction counts do not depend on it)")
+            return
         many = _measure(big, args.repeats, pycache)
         single = _measure(one, args.repeats, pycache)
     print(_line(f"{args.tests} tests", many))
